@@ -1,0 +1,38 @@
+# The few commands a newcomer needs. Each sets up what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format codes install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the portal with demo data, a worker and the scheduler (SQLite, no servers needed).
+run: $(STAMP)
+	$(BIN)/python manage.py rundemo
+
+## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL).
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Print each demo user's current two-factor code.
+codes: $(STAMP)
+	$(BIN)/python manage.py demo_codes
+
+clean:
+	rm -rf $(VENV) .local db.sqlite3 db.sqlite3-* staticfiles

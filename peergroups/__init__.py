@@ -1,0 +1,1 @@
+"""Peer groups: groups, sessions, venues, bookings, waiting lists, attendance, initial calls."""

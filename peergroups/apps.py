@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PeergroupsConfig(AppConfig):
+    name = "peergroups"
+    verbose_name = "Peer groups"

@@ -1,0 +1,1 @@
+"""Staff and referrer accounts: sign-in, two-factor, invitations and session rules."""

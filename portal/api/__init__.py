@@ -1,0 +1,1 @@
+"""The REST API's shared parts: permissions and the versioned URL root."""

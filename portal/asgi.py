@@ -1,0 +1,9 @@
+"""ASGI entry point; production servers set DJANGO_SETTINGS_MODULE explicitly."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
+
+application = get_asgi_application()

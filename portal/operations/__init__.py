@@ -1,0 +1,1 @@
+"""Operations: background-job heartbeats, housekeeping jobs and the health endpoint."""

@@ -1,0 +1,127 @@
+"""Demo data for the embedded default: two charities, a police force, a user of every role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from peergroups.models import Group
+from portal.accounts.models import User
+from portal.organisations.models import (
+    AgencyEmailDomain,
+    Membership,
+    Organisation,
+    ReferringAgency,
+)
+from portal.organisations.roles import Role
+
+DEMO_PASSWORD = "demo-portal-password"  # noqa: S105 - printed for demo users on purpose
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    full_name: str
+    role: str | None
+    place: str | None
+    superuser: bool = False
+
+
+ORGANISATIONS = ["Northbridge Family Support", "Riverside Peer Network"]
+AGENCY = "Example Constabulary"
+AGENCY_DOMAIN = "police.example"
+DEMO_USERS = [
+    DemoUser(
+        "coordinator@northbridge.example", "Cara Coordinator", Role.COORDINATOR, ORGANISATIONS[0]
+    ),
+    DemoUser("caseworker@northbridge.example", "Kit Caseworker", Role.CASEWORKER, ORGANISATIONS[0]),
+    DemoUser(
+        "facilitator@northbridge.example", "Fran Facilitator", Role.FACILITATOR, ORGANISATIONS[0]
+    ),
+    DemoUser(
+        "coordinator@riverside.example", "Rowan Coordinator", Role.COORDINATOR, ORGANISATIONS[1]
+    ),
+    DemoUser("caseworker@riverside.example", "Robin Caseworker", Role.CASEWORKER, ORGANISATIONS[1]),
+    DemoUser("referrer@police.example", "PC Remi Referrer", Role.REFERRER, AGENCY),
+    DemoUser("admin@portal.example", "Ada Admin", None, None, superuser=True),
+]
+DEMO_GROUPS = [
+    (ORGANISATIONS[0], "Partners' evening group", Group.Audience.PARTNERS, Group.Format.ZOOM, 8),
+    (ORGANISATIONS[0], "Parents' group", Group.Audience.PARENTS, Group.Format.IN_PERSON, 10),
+    (
+        ORGANISATIONS[1],
+        "Family and friends circle",
+        Group.Audience.ANY_FAMILY,
+        Group.Format.ZOOM,
+        12,
+    ),
+]
+
+
+@transaction.atomic
+def demo_data_load(
+    *, progress: Callable[[str], None] = lambda message: None
+) -> list[tuple[DemoUser, str]]:
+    """Create the demo data if it is missing. Safe to run again: nothing is duplicated."""
+    organisations = {}
+    for name in ORGANISATIONS:
+        organisations[name], _ = Organisation.objects.get_or_create(name=name)
+    progress(f"{len(organisations)} organisations")
+    agency, _ = ReferringAgency.objects.get_or_create(
+        name=AGENCY, defaults={"kind": ReferringAgency.Kind.POLICE}
+    )
+    AgencyEmailDomain.objects.get_or_create(agency=agency, domain=AGENCY_DOMAIN)
+    for organisation in organisations.values():
+        organisation.partner_agencies.add(agency)
+    progress("1 referring agency")
+
+    logins = []
+    for demo in DEMO_USERS:
+        user = User.objects.filter(email=demo.email).first()
+        if user is None:
+            user = User(
+                email=demo.email,
+                full_name=demo.full_name,
+                is_superuser=demo.superuser,
+                is_staff=demo.superuser,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        if demo.role in (Role.COORDINATOR, Role.CASEWORKER, Role.FACILITATOR):
+            Membership.objects.get_or_create(
+                user=user, organisation=organisations[demo.place], role=demo.role, ended_at=None
+            )
+        elif demo.role == Role.REFERRER:
+            Membership.objects.get_or_create(
+                user=user, agency=agency, role=demo.role, ended_at=None
+            )
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+        logins.append((demo, device.key))
+    progress(f"{len(logins)} users")
+
+    for place, title, audience, format_, capacity in DEMO_GROUPS:
+        Group.objects.get_or_create(
+            organisation=organisations[place],
+            title=title,
+            defaults={"audience": audience, "format": format_, "capacity": capacity},
+        )
+    progress(f"{len(DEMO_GROUPS)} groups")
+    return logins
+
+
+def demo_current_codes() -> list[tuple[str, str]]:
+    """The code each demo user's authenticator would show now."""
+    from django_otp.oath import TOTP
+
+    codes = []
+    for demo in DEMO_USERS:
+        device = TOTPDevice.objects.filter(user__email=demo.email, confirmed=True).first()
+        if device is not None:
+            totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+            codes.append((demo.email, f"{totp.token():06d}"))
+    return codes

@@ -1,0 +1,67 @@
+"""Run the whole portal on one machine: migrate, load demo data, web server, worker and beat."""
+
+import os
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.celery import ensure_filesystem_broker_folders
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate, load demo data, then serve the portal with a Celery worker and beat "
+        "running beside it. Stop with Ctrl+C."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("rundemo is for the embedded default only (DEBUG on).")
+        host, port = options["host"], options["port"]
+        self.stdout.write("Preparing the database …")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("seed_demo", stdout=self.stdout)
+        settings.LOCAL_DIR.mkdir(parents=True, exist_ok=True)
+        ensure_filesystem_broker_folders()
+
+        worker = subprocess.Popen(  # noqa: S603 - fixed arguments, no user input
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--beat",
+                "--pool=solo",
+                "--loglevel=INFO",
+                f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
+            ],
+            start_new_session=True,
+        )
+        # Stop the worker with us, whether we end by Ctrl+C or by a signal.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        url = f"http://{host}:{port}/"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"The portal is at {url}"))
+        self.stdout.write(f"Staff sign in: {url}accounts/login/   (Ctrl+C stops everything)")
+        self.stdout.write("")
+        try:
+            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(worker.pid, signal.SIGKILL)

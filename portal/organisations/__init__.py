@@ -1,0 +1,1 @@
+"""Charity organisations, referring agencies, memberships with roles, and invitations."""

@@ -1,0 +1,184 @@
+"""Organisations own personal data; memberships give people roles within them."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from .roles import AGENCY_ROLES, CHARITY_ROLES, Role
+from .scoping import OrganisationScopedQuerySet
+
+
+class Organisation(models.Model):
+    """A charity that runs the portal's services and holds the families' data."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    # What staff calls and messages say instead of the charity's name, when naming it
+    # could put someone at risk.
+    discreet_sender_name = models.CharField(max_length=60, default="Support team")
+    is_accepting_referrals = models.BooleanField(default=True)
+    partner_agencies = models.ManyToManyField(
+        "ReferringAgency", blank=True, related_name="partner_organisations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferringAgency(models.Model):
+    """A police force or other professional body whose staff refer families."""
+
+    class Kind(models.TextChoices):
+        POLICE = "police", "Police force"
+        PROFESSIONAL = "professional", "Other professional service"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.POLICE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "referring agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def allows_email(self, email: str) -> bool:
+        domain = email.rsplit("@", 1)[-1].lower()
+        return self.email_domains.filter(domain=domain).exists()
+
+
+class AgencyEmailDomain(models.Model):
+    """An email domain an agency's referrers must use, so a referral's source can be trusted."""
+
+    agency = models.ForeignKey(
+        ReferringAgency, on_delete=models.CASCADE, related_name="email_domains"
+    )
+    domain = models.CharField(max_length=253)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("domain"), name="agency_email_domain_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.strip().lower().lstrip("@")
+        super().save(*args, **kwargs)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True, user__is_active=True)
+
+
+class Membership(models.Model):
+    """A person's role in an organisation (charity side) or an agency (referrer side)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(
+        ReferringAgency,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        role__in=sorted(CHARITY_ROLES),
+                        organisation__isnull=False,
+                        agency__isnull=True,
+                    )
+                    | Q(
+                        role__in=sorted(AGENCY_ROLES),
+                        agency__isnull=False,
+                        organisation__isnull=True,
+                    )
+                ),
+                name="membership_role_matches_side",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                condition=Q(ended_at__isnull=True, organisation__isnull=False),
+                name="membership_unique_active_charity_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"],
+                condition=Q(ended_at__isnull=True, agency__isnull=False),
+                name="membership_unique_active_agency_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.organisation or self.agency
+        return f"{self.user} — {self.get_role_display()} at {where}"
+
+
+class Invitation(models.Model):
+    """An emailed, single-use, expiring invitation to join as staff or as a referrer."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    # Set for referrer invitations: the partner agency the referrer will belong to.
+    agency = models.ForeignKey(
+        ReferringAgency, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    # Only a hash of the link's secret is kept, so a database copy cannot accept invitations.
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role=Role.REFERRER, agency__isnull=False)
+                | Q(role__in=sorted(CHARITY_ROLES), agency__isnull=True),
+                name="invitation_agency_only_for_referrers",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} ({self.get_role_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

@@ -1,0 +1,57 @@
+"""Permission helpers: what a user may do, asked the same way everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from .models import Membership, Organisation
+from .roles import Role
+
+
+def user_roles(user, organisation: Organisation) -> set[str]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        Membership.objects.active()
+        .filter(user=user, organisation=organisation)
+        .values_list("role", flat=True)
+    )
+
+
+def has_role(user, organisation: Organisation, roles: Iterable[Role]) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        Membership.objects.active()
+        .filter(user=user, organisation=organisation, role__in=list(roles))
+        .exists()
+    )
+
+
+def organisations_for(user, *, roles: Iterable[Role] | None = None):
+    """The charities where ``user`` is an active member, optionally in one of ``roles``."""
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    condition = Q(memberships__user=user, memberships__ended_at__isnull=True)
+    if roles is not None:
+        condition &= Q(memberships__role__in=list(roles))
+    return Organisation.objects.filter(condition).distinct()
+
+
+def role_summary(user) -> dict[str, set[str]]:
+    """Every role the user holds, by role name: {'coordinator': {org names}, ...}."""
+    summary: dict[str, set[str]] = {}
+    if not getattr(user, "is_authenticated", False):
+        return summary
+    rows = (
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("organisation", "agency")
+        .order_by("role")
+    )
+    for membership in rows:
+        where = membership.organisation or membership.agency
+        summary.setdefault(membership.role, set()).add(str(where))
+    return summary

@@ -1,0 +1,53 @@
+"""Public pages. Each is marked @public on purpose; everything else needs sign-in."""
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.accounts.access import public
+
+
+@public
+@require_GET
+def home(request):
+    return render(request, "public/home.html")
+
+
+@public
+@require_GET
+def staying_safe_online(request):
+    return render(request, "public/staying_safe_online.html")
+
+
+@public
+@require_GET
+def get_help_now(request):
+    return render(request, "public/get_help_now.html")
+
+
+@public
+@require_GET
+def cookies(request):
+    return render(request, "public/cookies.html")
+
+
+@public
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def quick_exit(request):
+    """Forget this visitor and send them to an everyday site.
+
+    CSRF is not checked: the only effect is ending the visitor's own session, and a
+    frightened person's exit must never fail on an expired token.
+    """
+    request.session.flush()
+    response = HttpResponseRedirect(settings.QUICK_EXIT_URL)
+    # Asks the browser to drop this site's cookies, storage and cache as well.
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "public/csrf_failure.html", status=403)

@@ -1,0 +1,1 @@
+"""The staff side's shell: dashboard, role-aware navigation, team and invitations."""

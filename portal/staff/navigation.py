@@ -1,0 +1,43 @@
+"""Role-aware navigation: the links each role needs, worked out in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from portal.organisations.models import Membership
+from portal.organisations.roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool = False
+
+
+def navigation_for(request) -> list[NavItem]:
+    user = request.user
+    if not user.is_authenticated or not user.is_verified():
+        return []
+    memberships = list(Membership.objects.active().filter(user=user).select_related("organisation"))
+    organisations = {m.organisation for m in memberships if m.organisation is not None}
+    coordinating = sorted(
+        (m.organisation for m in memberships if m.role == Role.COORDINATOR),
+        key=lambda organisation: organisation.name,
+    )
+    items = [("Dashboard", reverse("staff:dashboard"))]
+    for organisation in coordinating:
+        label = "Team" if len(organisations) == 1 else f"Team: {organisation.name}"
+        items.append((label, reverse("staff:team", kwargs={"organisation_id": organisation.pk})))
+    items.append(("Two-factor authentication", reverse("accounts:two-factor-manage")))
+    dashboard = reverse("staff:dashboard")
+    return [
+        NavItem(
+            label,
+            url,
+            current=request.path == url or (url != dashboard and request.path.startswith(url)),
+        )
+        for label, url in items
+    ]

@@ -1,0 +1,24 @@
+"""Reads for the staff shell."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from portal.organisations.models import Invitation, Membership, Organisation
+
+
+def team_members(*, organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "role")
+    )
+
+
+def pending_invitations(*, organisation: Organisation, user) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.for_member(user)
+        .filter(organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("agency", "invited_by")
+    )

@@ -1,0 +1,113 @@
+"""Staff shell views: the dashboard and team management for coordinators."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.organisations import services as organisation_services
+from portal.organisations.models import Invitation, Membership
+from portal.organisations.permissions import organisations_for, role_summary
+from portal.organisations.roles import Role
+
+from . import selectors
+from .forms import InvitationForm
+
+
+def _coordinated_organisation(request, organisation_id):
+    # Another organisation's id answers 404, the same as an id that does not exist.
+    return get_object_or_404(
+        organisations_for(request.user, roles=[Role.COORDINATOR]), pk=organisation_id
+    )
+
+
+def dashboard(request):
+    return render(
+        request,
+        "staff/dashboard.html",
+        {"roles": role_summary(request.user)},
+    )
+
+
+def team(request, organisation_id):
+    organisation = _coordinated_organisation(request, organisation_id)
+    return render(
+        request,
+        "staff/team.html",
+        {
+            "organisation": organisation,
+            "members": selectors.team_members(organisation=organisation),
+            "invitations": selectors.pending_invitations(
+                organisation=organisation, user=request.user
+            ),
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_create(request, organisation_id):
+    organisation = _coordinated_organisation(request, organisation_id)
+    form = InvitationForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation_services.invitation_create(
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                agency=form.cleaned_data["agency"],
+                invited_by=request.user,
+                base_url=request.build_absolute_uri("/"),
+                request=request,
+            )
+        except organisation_services.InvitationError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("staff:team", organisation_id=organisation.pk)
+    return render(
+        request, "staff/invitation_form.html", {"organisation": organisation, "form": form}
+    )
+
+
+@require_POST
+def invitation_revoke(request, organisation_id, invitation_id):
+    organisation = _coordinated_organisation(request, organisation_id)
+    invitation = get_object_or_404(
+        Invitation.objects.for_member(request.user, roles=[Role.COORDINATOR]).filter(
+            organisation=organisation
+        ),
+        pk=invitation_id,
+    )
+    try:
+        organisation_services.invitation_revoke(
+            invitation=invitation, actor=request.user, request=request
+        )
+    except organisation_services.InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Invitation to {invitation.email} withdrawn.")
+    return redirect("staff:team", organisation_id=organisation.pk)
+
+
+@require_POST
+def membership_end(request, organisation_id, membership_id):
+    organisation = _coordinated_organisation(request, organisation_id)
+    membership = get_object_or_404(
+        Membership.objects.active().filter(Q(organisation=organisation)).select_related("user"),
+        pk=membership_id,
+    )
+    try:
+        organisation_services.membership_end(
+            membership=membership, actor=request.user, request=request
+        )
+    except organisation_services.InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"{membership.user} no longer has the {membership.get_role_display()} role."
+        )
+    return redirect("staff:team", organisation_id=organisation.pk)

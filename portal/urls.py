@@ -1,0 +1,23 @@
+"""The portal's URLs. Everything is private unless its view is marked @public."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+
+from portal.operations.views import health
+
+# The Django admin needs a verified second factor like every other staff page.
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "Portal administration"
+admin.site.site_title = "Portal administration"
+
+urlpatterns = [
+    path("", include("portal.public.urls")),
+    path("health/", health, name="health"),
+    path("accounts/", include("portal.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("invitations/", include("portal.organisations.urls")),
+    path("staff/", include("portal.staff.urls")),
+    path("api/v1/", include("portal.api.urls")),
+    path("admin/", admin.site.urls),
+]

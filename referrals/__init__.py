@@ -1,0 +1,1 @@
+"""Referrals: self-referrals and professional referrals with consent, and their triage."""

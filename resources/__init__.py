@@ -1,0 +1,1 @@
+"""Resources: stage-based resource packs, the support directory and pack deliveries."""

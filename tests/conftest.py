@@ -1,0 +1,92 @@
+"""Shared fixtures: named personas in two organisations, and signed-in clients."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+
+from portal.organisations.roles import Role
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ReferringAgencyFactory,
+    TOTPDeviceFactory,
+    UserFactory,
+)
+
+
+def current_totp(device, offset_steps: int = 0) -> str:
+    """The code an authenticator app shows for ``device`` now (or ``offset_steps`` later)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = totp.time + offset_steps * device.step
+    return f"{totp.token():06d}"
+
+
+def sign_in(client: Client, user, *, verified: bool = True) -> Client:
+    """Sign ``user`` in on ``client``; with ``verified`` the second factor is done too."""
+    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    if verified:
+        device = user.totpdevice_set.filter(confirmed=True).first() or TOTPDeviceFactory(user=user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def organisation_a():
+    return OrganisationFactory(name="Organisation A")
+
+
+@pytest.fixture
+def organisation_b():
+    return OrganisationFactory(name="Organisation B")
+
+
+@pytest.fixture
+def police_agency(organisation_a):
+    agency = ReferringAgencyFactory(name="Example Constabulary", domain="police.example")
+    organisation_a.partner_agencies.add(agency)
+    return agency
+
+
+def _member(organisation, role, email):
+    user = UserFactory(email=email)
+    TOTPDeviceFactory(user=user)
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def coordinator_a(organisation_a):
+    return _member(organisation_a, Role.COORDINATOR, "coordinator@a.example")
+
+
+@pytest.fixture
+def caseworker_a(organisation_a):
+    return _member(organisation_a, Role.CASEWORKER, "caseworker@a.example")
+
+
+@pytest.fixture
+def facilitator_a(organisation_a):
+    return _member(organisation_a, Role.FACILITATOR, "facilitator@a.example")
+
+
+@pytest.fixture
+def coordinator_b(organisation_b):
+    return _member(organisation_b, Role.COORDINATOR, "coordinator@b.example")
+
+
+@pytest.fixture
+def caseworker_b(organisation_b):
+    return _member(organisation_b, Role.CASEWORKER, "caseworker@b.example")
+
+
+@pytest.fixture
+def referrer(police_agency):
+    user = UserFactory(email="officer@police.example")
+    TOTPDeviceFactory(user=user)
+    MembershipFactory(user=user, organisation=None, agency=police_agency, role=Role.REFERRER)
+    return user

@@ -1,0 +1,64 @@
+"""Production settings refuse to start without secrets and pass Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+    "SECRET_KEY": "x" * 20 + "production-like-secret-key-with-enough-entropy-0123456789",
+    "ALLOWED_HOSTS": "portal.example.org",
+    "DATABASE_URL": "postgres://portal:secret@db:5432/portal",
+    "CELERY_BROKER_URL": "redis://redis:6379/0",
+    "EMAIL_URL": "smtp+tls://user:password@smtp.example.org:587",
+    "DEFAULT_FROM_EMAIL": "portal@example.org",
+    "FIELD_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItdGVzdGluZyE=",
+    "LOOKUP_HASH_KEYS": "production-like-lookup-key",
+}
+
+
+def run_manage(*args, env):
+    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_its_secrets():
+    env = {**PRODUCTION_ENV}
+    del env["SECRET_KEY"]
+    del env["FIELD_ENCRYPTION_KEYS"]
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_production_refuses_sqlite():
+    result = run_manage("check", env={**PRODUCTION_ENV, "DATABASE_URL": "sqlite:///x.db"})
+    assert result.returncode != 0
+    assert "PostgreSQL" in result.stderr
+
+
+def test_deploy_checks_pass_with_a_production_environment():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_uk_defaults_and_strong_hashing():
+    from django.conf import settings
+
+    assert settings.TIME_ZONE == "Europe/London"
+    assert settings.LANGUAGE_CODE == "en-gb"
+    from portal.settings import base
+
+    assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
