@@ -18,8 +18,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python manage.py rundemo
 
+node_modules/axe-core/axe.min.js: package.json
+	@if command -v npm >/dev/null; then npm install --no-audit --no-fund --silent; \
+	else echo "npm not found: the browser accessibility tests will be skipped"; fi
+
 ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL).
-test: $(STAMP)
+## Browser tests need Debian's chromium package; without it they are skipped (never in CI).
+test: $(STAMP) node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -90,3 +93,26 @@ def referrer(police_agency):
     TOTPDeviceFactory(user=user)
     MembershipFactory(user=user, organisation=None, agency=police_agency, role=Role.REFERRER)
     return user
+
+
+BROWSER_PREREQUISITES = {
+    "Chromium (apt-get install chromium)": Path("/usr/bin/chromium"),
+    "axe-core (npm install)": Path(__file__).resolve().parent.parent
+    / "node_modules/axe-core/axe.min.js",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Chromium and axe-core. CI installs both and must run them; on a
+    laptop without them they are skipped with a note saying what to install."""
+    missing = [name for name, path in BROWSER_PREREQUISITES.items() if not path.exists()]
+    if not missing:
+        return
+    browser_items = [item for item in items if "tests/browser/" in str(item.fspath)]
+    if not browser_items:
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError("CI must run the browser tests; missing: " + ", ".join(missing))
+    marker = pytest.mark.skip(reason="browser tests need " + ", ".join(missing))
+    for item in browser_items:
+        item.add_marker(marker)

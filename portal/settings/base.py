@@ -177,6 +177,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_NAME = "portal_session"
 CSRF_COOKIE_NAME = "portal_csrf"
 CSRF_COOKIE_HTTPONLY = True
+# Gone when the browser closes: nothing lingers on a shared device.
+CSRF_COOKIE_AGE = None
+# Messages ride in the session rather than a cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CSRF_FAILURE_VIEW = "portal.public.views.csrf_failure"
 
 # --- Invitations
@@ -241,7 +245,10 @@ REST_FRAMEWORK = {
 
 # --- Security headers
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin": no other site is ever told which page someone came from. Not
+# "no-referrer": with it browsers send "Origin: null" on form posts and Django's CSRF
+# origin check rightly refuses them.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {

@@ -1,0 +1,20 @@
+"""Signing in through the real pages, as a person would."""
+
+from django.urls import reverse
+
+from tests.conftest import current_totp
+from tests.factories import PASSWORD
+
+
+def sign_in_through_browser(page, live_server, user, *, second_factor: bool = True) -> None:
+    page.goto(live_server.url + reverse("account_login"))
+    page.fill("#id_login", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    if not second_factor:
+        return
+    page.wait_for_url("**/two-factor/verify/**")
+    device = user.totpdevice_set.get(confirmed=True)
+    page.fill("#id_code", current_totp(device))
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/staff/**")

@@ -1,0 +1,81 @@
+"""WCAG 2.2 AA in a real browser: axe-core on every public page and the staff shell,
+at a phone's width too, with no horizontal scrolling at 320px."""
+
+import pytest
+from django.urls import reverse
+
+from tests.browser.conftest import axe_violations, format_violations
+from tests.browser.helpers import sign_in_through_browser
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PUBLIC_PAGES = [
+    "public:home",
+    "public:get-help-now",
+    "public:staying-safe-online",
+    "public:cookies",
+    "account_login",
+    "account_reset_password",
+    "account_signup",
+]
+
+
+def check(page, url):
+    for width, height in ((1280, 900), (320, 640)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(url)
+        violations = axe_violations(page)
+        assert violations == [], f"{url} at {width}px:\n{format_violations(violations)}"
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{url} scrolls sideways at {width}px ({scroll_width}px)"
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_public_pages_have_no_accessibility_violations(axe_page, live_server, name):
+    check(axe_page, live_server.url + reverse(name))
+
+
+def test_the_login_form_with_errors_is_accessible(axe_page, live_server):
+    axe_page.goto(live_server.url + reverse("account_login"))
+    axe_page.fill("#id_login", "someone@example.org")
+    axe_page.fill("#id_password", "wrong password")
+    axe_page.click("button[type=submit]")
+    assert axe_page.locator(".error-summary").is_visible()
+    assert axe_violations(axe_page) == []
+
+
+def test_the_two_factor_setup_page_is_accessible(axe_page, live_server):
+    user = UserFactory()
+    sign_in_through_browser(axe_page, live_server, user, second_factor=False)
+    assert "/accounts/two-factor/set-up/" in axe_page.url
+    violations = axe_violations(axe_page)
+    assert violations == [], format_violations(violations)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["staff:dashboard", "staff:team", "staff:invitation-create", "accounts:two-factor-manage"],
+)
+def test_staff_pages_are_accessible(axe_page, live_server, coordinator_a, organisation_a, url_name):
+    sign_in_through_browser(axe_page, live_server, coordinator_a)
+    kwargs = (
+        {"organisation_id": organisation_a.pk}
+        if url_name.startswith("staff:t") or url_name.endswith("create")
+        else {}
+    )
+    check(axe_page, live_server.url + reverse(url_name, kwargs=kwargs))
+
+
+def test_the_invitation_form_with_errors_is_accessible(
+    axe_page, live_server, coordinator_a, organisation_a
+):
+    sign_in_through_browser(axe_page, live_server, coordinator_a)
+    axe_page.goto(
+        live_server.url
+        + reverse("staff:invitation-create", kwargs={"organisation_id": organisation_a.pk})
+    )
+    axe_page.fill("#id_email", "not an email")
+    axe_page.click("main button[type=submit]")
+    assert axe_page.locator(".error-summary").is_visible()
+    assert axe_violations(axe_page) == []
