@@ -21,7 +21,9 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args, env):
-    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
+    # The browser tests allow sync ORM calls beside Playwright's loop; production must not.
+    leave_out = {*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {key: value for key, value in os.environ.items() if key not in leave_out}
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
