@@ -1,1 +1,272 @@
-"""Referral models arrive with the referrals issue; the app exists so others can build on it."""
+"""Referrals: the referred person's details, consent, safe contact, and the work on a case.
+
+Personal data is encrypted at rest (``EncryptedTextField``); email and phone keep a
+keyed hash beside them so duplicates can be found without decrypting anything.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from portal.core.append_only import AppendOnlyModel
+from portal.crypto.fields import EncryptedTextField
+from portal.organisations.scoping import OrganisationScopedQuerySet
+
+from .choices import (
+    AttemptOutcome,
+    Channel,
+    ChildrenInHousehold,
+    CloseReason,
+    ConsentMethod,
+    FormatPreference,
+    Relationship,
+    ShareBackStatus,
+    Source,
+    Stage,
+    State,
+    SupportWanted,
+)
+
+OPEN_STATES = [s for s in State.values if s != State.CLOSED]
+
+
+class ReferralQuerySet(OrganisationScopedQuerySet):
+    def open(self):
+        return self.exclude(state=State.CLOSED)
+
+
+class Referral(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="referrals"
+    )
+    # Short, unguessable and not sequential: what a family member quotes on the phone.
+    reference = models.CharField(max_length=12, unique=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    referring_agency = models.ForeignKey(
+        "organisations.ReferringAgency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_made",
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.NEW)
+
+    # About the person
+    full_name = EncryptedTextField(plain_max_length=150)
+    email = EncryptedTextField(blank=True, plain_max_length=254)
+    email_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    phone = EncryptedTextField(blank=True, plain_max_length=20)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    stage = models.CharField(max_length=40, choices=Stage.choices)
+    children_in_household = models.CharField(max_length=20, choices=ChildrenInHousehold.choices)
+    support_wanted = models.CharField(max_length=20, choices=SupportWanted.choices)
+    format_preference = models.CharField(max_length=20, choices=FormatPreference.choices)
+    # A town or county, never an address: coarse enough to keep plain for matching groups.
+    area = models.CharField(max_length=100, blank=True)
+    accessibility_needs = EncryptedTextField(blank=True, plain_max_length=2000)
+    # Whether the person agreed that the referrer may see the referral's progress.
+    share_status_with_referrer = models.BooleanField(default=False)
+
+    # The work on the case
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_referrals",
+    )
+    first_contact_due = models.DateField()
+    first_contacted_at = models.DateTimeField(null=True, blank=True)
+    possible_duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="possible_duplicates"
+    )
+    close_reason = models.CharField(max_length=30, choices=CloseReason.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # One per form submission, so a double click cannot create a second referral.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["organisation", "state", "-created_at"]),
+            models.Index(fields=["organisation", "first_contact_due"]),
+            models.Index(fields=["organisation", "assigned_to", "state"]),
+            models.Index(fields=["referred_by", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source=Source.SELF, referred_by__isnull=True)
+                | Q(source=Source.PROFESSIONAL, referred_by__isnull=False),
+                name="referral_professional_has_referrer",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=State.CLOSED, closed_at__isnull=False) | ~Q(state=State.CLOSED),
+                name="referral_closed_has_closed_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral {self.reference}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != State.CLOSED
+
+    @property
+    def is_contactable(self) -> bool:
+        return self.consent_withdrawn_at is None
+
+    @property
+    def share_back_status(self) -> str:
+        """The plain status a referrer may see: never notes, contact history or outcome."""
+        if self.state == State.CLOSED:
+            return ShareBackStatus.CLOSED
+        if self.state in (State.PLACED, State.WAITLISTED, State.SIGNPOSTED, State.ASSESSED):
+            return ShareBackStatus.SUPPORT_STARTED
+        if self.first_contacted_at is not None or self.state == State.IN_CONTACT:
+            return ShareBackStatus.CONTACTED
+        return ShareBackStatus.RECEIVED
+
+
+class SafeContact(models.Model):
+    """How, when and under what name it is safe to contact the person."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="safe_contact")
+    safe_to_call = models.BooleanField(default=False)
+    safe_to_text = models.BooleanField(default=False)
+    safe_to_email = models.BooleanField(default=False)
+    safe_to_voicemail = models.BooleanField(default=False)
+    safe_to_post = models.BooleanField(default=False)
+    safe_times = EncryptedTextField(blank=True, plain_max_length=500)
+    name_to_use = EncryptedTextField(blank=True, plain_max_length=100)
+    may_name_organisation = models.BooleanField(default=False)
+    shares_device_with_person = models.BooleanField(default=False)
+    shares_address_with_person = models.BooleanField(default=False)
+    postal_address = EncryptedTextField(blank=True, plain_max_length=500)
+    other_notes = EncryptedTextField(blank=True, plain_max_length=1000)
+    confirmed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Safe contact for {self.referral_id}"
+
+    def is_safe(self, channel: str) -> bool:
+        return bool(getattr(self, f"safe_to_{channel}", False))
+
+    @property
+    def safe_channels(self) -> list[str]:
+        return [channel for channel in Channel.values if self.is_safe(channel)]
+
+
+class ConsentRecord(AppendOnlyModel):
+    """What the person agreed to, how and when, with the exact words they were shown.
+
+    Append-only: a withdrawal is a new record, never an edit.
+    """
+
+    class Action(models.TextChoices):
+        GIVEN = "given", "Consent given"
+        WITHDRAWN = "withdrawn", "Consent withdrawn"
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="consents")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    method = models.CharField(max_length=20, choices=ConsentMethod.choices)
+    given_at = models.DateTimeField()
+    statement_version = models.CharField(max_length=40, blank=True)
+    statement_text = models.TextField(blank=True)
+    # e.g. {"share_with": "<organisation>", "channels": ["email"], "purposes": [...],
+    #       "share_status_with_referrer": true}
+    scope = models.JSONField(default=dict, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # For consent taken by a professional: who took it.
+    professional_name = EncryptedTextField(blank=True, plain_max_length=150)
+    professional_agency = models.CharField(max_length=200, blank=True)
+    professional_identifier = EncryptedTextField(blank=True, plain_max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.get_method_display()})"
+
+
+class ContactAttempt(models.Model):
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="contact_attempts"
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    outcome = models.CharField(max_length=20, choices=AttemptOutcome.choices)
+    note = EncryptedTextField(blank=True, plain_max_length=2000)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-made_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.get_outcome_display()}"
+
+
+class CaseNote(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notes")
+    body = EncryptedTextField(plain_max_length=5000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Note on {self.referral_id} by {self.author_id}"
+
+
+class ReferralEvent(AppendOnlyModel):
+    """One line of a referral's timeline. ``detail`` holds codes and ids, never personal data."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Referral received"
+        DUPLICATE_FLAGGED = "duplicate_flagged", "Possible duplicate flagged"
+        ASSIGNED = "assigned", "Assigned"
+        STATE_CHANGED = "state_changed", "Status changed"
+        CONTACT_ATTEMPT = "contact_attempt", "Contact attempt"
+        NOTE_ADDED = "note_added", "Note added"
+        SAFE_CONTACT_UPDATED = "safe_contact_updated", "Safe contact updated"
+        CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
+        MESSAGE = "message", "Message"
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["referral", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,7 @@
 """Factories for the test suite's fixtures."""
 
 import factory
+from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from peergroups.models import Group
@@ -36,6 +37,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
         model = Organisation
 
     name = factory.Sequence(lambda n: f"Family Support Charity {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
 
 
 class ReferringAgencyFactory(factory.django.DjangoModelFactory):

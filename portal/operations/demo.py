@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from peergroups.models import Group
@@ -68,7 +69,9 @@ def demo_data_load(
     """Create the demo data if it is missing. Safe to run again: nothing is duplicated."""
     organisations = {}
     for name in ORGANISATIONS:
-        organisations[name], _ = Organisation.objects.get_or_create(name=name)
+        organisations[name], _ = Organisation.objects.get_or_create(
+            name=name, defaults={"slug": slugify(name)}
+        )
     progress(f"{len(organisations)} organisations")
     agency, _ = ReferringAgency.objects.get_or_create(
         name=AGENCY, defaults={"kind": ReferringAgency.Kind.POLICE}

@@ -16,6 +16,10 @@ class Organisation(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200, unique=True)
+    # Used in the address of the organisation's public referral form.
+    slug = models.SlugField(max_length=60, unique=True)
+    # Victims' Code practice: details passed on, and first contact made, within 2 working days.
+    first_contact_working_days = models.PositiveSmallIntegerField(default=2)
     # What staff calls and messages say instead of the charity's name, when naming it
     # could put someone at risk.
     discreet_sender_name = models.CharField(max_length=60, default="Support team")

@@ -51,3 +51,8 @@ def quick_exit(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "public/csrf_failure.html", status=403)
+
+
+def rate_limited(request, exception=None):
+    """Too many submissions from one address in a short time (django-ratelimit)."""
+    return render(request, "public/rate_limited.html", status=429)

@@ -14,6 +14,8 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# The address people reach the portal at, for links in emails and texts.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 PORTAL_NAME = env.str("PORTAL_NAME", default="Family Support Portal")
 # Where the quick-exit control sends a visitor: an everyday site that gives nothing away.
 QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.bbc.co.uk/weather")
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "portal.public",
     "portal.operations",
     "portal.staff",
+    "portal.notifications",
     # Domain apps
     "referrals",
     "peergroups",
@@ -104,6 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rate limits count in the cache: in production it must be shared (Redis).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+RATELIMIT_VIEW = "portal.public.views.rate_limited"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -197,6 +204,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Text messages: the console backend prints them; production plugs in a provider's client.
+SMS_BACKEND = env.str("SMS_BACKEND", default="portal.notifications.sms.ConsoleSmsBackend")
 
 # --- Background jobs (Celery). Production points CELERY_BROKER_URL at Redis; the
 # embedded default uses kombu's filesystem transport so no server is needed.

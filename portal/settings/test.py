@@ -25,3 +25,4 @@ ACCOUNT_RATE_LIMITS = False
 # Serve static files from the source folders, as in development: no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+SMS_BACKEND = "portal.notifications.sms.LocmemSmsBackend"

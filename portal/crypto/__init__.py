@@ -1,0 +1,1 @@
+"""Encryption of personal data at rest, and keyed hashes for matching encrypted values."""
