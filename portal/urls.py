@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invitations/", include("portal.organisations.urls")),
     path("staff/", include("portal.staff.urls")),
+    path("staff/referrals/", include("referrals.urls_staff")),
     path("api/v1/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,133 @@
+"""Reads for caseworkers: the triage queue and a referral's page, scoped to the organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.notifications.models import MessageLog
+from portal.organisations.models import Membership
+from portal.organisations.roles import CASE_ROLES
+
+from .choices import Source, State
+from .models import CaseNote, ConsentRecord, ContactAttempt, Referral, ReferralEvent
+
+TIMELINE_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    state: str = "open"
+    source: str = ""
+    assignee: str = ""  # "", "me", "unassigned" or a user's public id
+    due: str = ""  # "", "overdue", "today"
+    age: str = ""  # "", "week", "month", "older"
+
+
+def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referral]:
+    queryset = Referral.objects.for_member(user, roles=CASE_ROLES).select_related(
+        "organisation", "assigned_to", "referring_agency"
+    )
+    if filters.state == "open":
+        queryset = queryset.open()
+    elif filters.state in State.values:
+        queryset = queryset.filter(state=filters.state)
+    if filters.source in Source.values:
+        queryset = queryset.filter(source=filters.source)
+    if filters.assignee == "me":
+        queryset = queryset.filter(assigned_to=user)
+    elif filters.assignee == "unassigned":
+        queryset = queryset.filter(assigned_to__isnull=True)
+    elif filters.assignee:
+        queryset = queryset.filter(assigned_to__public_id=filters.assignee)
+    today = timezone.localdate()
+    waiting = queryset.filter(first_contacted_at__isnull=True).exclude(state=State.CLOSED)
+    if filters.due == "overdue":
+        queryset = waiting.filter(first_contact_due__lt=today)
+    elif filters.due == "today":
+        queryset = waiting.filter(first_contact_due=today)
+    now = timezone.now()
+    if filters.age == "week":
+        queryset = queryset.filter(created_at__gte=now - timedelta(days=7))
+    elif filters.age == "month":
+        queryset = queryset.filter(created_at__gte=now - timedelta(days=30))
+    elif filters.age == "older":
+        queryset = queryset.filter(created_at__lt=now - timedelta(days=30))
+    return queryset.order_by("first_contact_due", "created_at")
+
+
+def case_staff(*, organisation) -> QuerySet[User]:
+    """People who can be assigned a referral in ``organisation``."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__in=Membership.objects.active().filter(
+                organisation=organisation, role__in=list(CASE_ROLES)
+            ),
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def case_staff_for_user(*, user: User) -> QuerySet[User]:
+    """Everyone a user could filter the queue by: staff of the user's organisations."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__ended_at__isnull=True,
+            memberships__role__in=list(CASE_ROLES),
+            memberships__organisation__in=Membership.objects.active()
+            .filter(user=user, role__in=list(CASE_ROLES))
+            .values("organisation"),
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def referral_for_staff(*, user: User, referral_id) -> Referral:
+    """The referral if it belongs to one of the user's organisations; otherwise 404."""
+    queryset = Referral.objects.for_member(user, roles=CASE_ROLES).select_related(
+        "organisation",
+        "safe_contact",
+        "assigned_to",
+        "referring_agency",
+        "referred_by",
+        "possible_duplicate_of",
+    )
+    return get_object_or_404(queryset, pk=referral_id)
+
+
+def referral_page_data(*, referral: Referral) -> dict:
+    """Everything the referral page shows, in a fixed number of queries."""
+    return {
+        "consents": list(
+            ConsentRecord.objects.filter(referral=referral).select_related("recorded_by")
+        ),
+        "attempts": list(
+            ContactAttempt.objects.filter(referral=referral).select_related("made_by")[:50]
+        ),
+        "notes": list(CaseNote.objects.filter(referral=referral).select_related("author")[:50]),
+        "messages_sent": list(
+            MessageLog.objects.filter(
+                recipient_type="referrals.referral", recipient_id=str(referral.pk)
+            )[:20]
+        ),
+        "possible_duplicates": list(
+            Referral.objects.filter(possible_duplicate_of=referral).only(
+                "id", "reference", "state", "created_at"
+            )
+        ),
+    }
+
+
+def referral_timeline(*, referral: Referral) -> list[ReferralEvent]:
+    return list(
+        ReferralEvent.objects.filter(referral=referral).select_related("actor")[:TIMELINE_LIMIT]
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views_staff as views
+
+app_name = "referrals"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<uuid:referral_id>/", views.detail, name="detail"),
+    path("<uuid:referral_id>/timeline/", views.timeline, name="timeline"),
+    path("<uuid:referral_id>/claim/", views.claim, name="claim"),
+    path("<uuid:referral_id>/assign/", views.assign, name="assign"),
+    path("<uuid:referral_id>/status/", views.transition, name="transition"),
+    path("<uuid:referral_id>/contact-attempts/", views.contact_attempt, name="contact-attempt"),
+    path("<uuid:referral_id>/notes/", views.note, name="note"),
+    path("<uuid:referral_id>/withdraw-consent/", views.withdraw_consent, name="withdraw-consent"),
+]

@@ -1,0 +1,237 @@
+"""Caseworkers' pages: the triage queue and a referral's page with its actions.
+
+Every referral is fetched through ``selectors.referral_for_staff``: another
+organisation's referral answers 404, like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
+
+from . import selectors, services
+from .choices import ConsentMethod, Source, State
+from .forms import CaseNoteForm, CloseForm, ContactAttemptForm
+from .references import display_reference
+from .transitions import next_states
+
+QUEUE_PAGE_SIZE = 25
+
+
+def _queue_filters(request) -> selectors.QueueFilters:
+    get = request.GET
+    return selectors.QueueFilters(
+        state=get.get("state", "open"),
+        source=get.get("source", ""),
+        assignee=get.get("assignee", ""),
+        due=get.get("due", ""),
+        age=get.get("age", ""),
+    )
+
+
+@require_GET
+def queue(request):
+    filters = _queue_filters(request)
+    page = Paginator(
+        selectors.referrals_for_queue(user=request.user, filters=filters), QUEUE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "referrals/staff/queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "states": State.choices,
+            "sources": Source.choices,
+            "staff": selectors.case_staff_for_user(user=request.user),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+def detail(request, referral_id):
+    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    audit_record(
+        action=AuditEvent.Action.VIEWED,
+        request=request,
+        organisation=referral.organisation,
+        target=referral,
+        detail={"page": "referral"},
+    )
+    return render(request, "referrals/staff/detail.html", _detail_context(referral))
+
+
+def _detail_context(referral, **forms) -> dict:
+    return {
+        "referral": referral,
+        "reference": display_reference(referral.reference),
+        "safe": referral.safe_contact,
+        "next_states": [
+            (state, State(state).label)
+            for state in next_states(referral.state)
+            if state != State.CLOSED
+        ],
+        "can_close": referral.state != State.CLOSED,
+        "staff": selectors.case_staff(organisation=referral.organisation),
+        "attempt_form": forms.get("attempt_form") or ContactAttemptForm(),
+        "note_form": forms.get("note_form") or CaseNoteForm(),
+        "close_form": CloseForm(),
+        **selectors.referral_page_data(referral=referral),
+    }
+
+
+@require_GET
+def timeline(request, referral_id):
+    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    audit_record(
+        action=AuditEvent.Action.VIEWED,
+        request=request,
+        organisation=referral.organisation,
+        target=referral,
+        detail={"page": "timeline"},
+    )
+    return render(
+        request,
+        "referrals/staff/timeline.html",
+        {
+            "referral": referral,
+            "reference": display_reference(referral.reference),
+            "events": selectors.referral_timeline(referral=referral),
+        },
+    )
+
+
+def _back(referral):
+    return redirect("referrals:detail", referral_id=referral.pk)
+
+
+def _run(request, referral, action, success: str):
+    try:
+        action()
+    except services.ReferralError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return _back(referral)
+
+
+@require_POST
+def claim(request, referral_id):
+    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    return _run(
+        request,
+        referral,
+        lambda: services.referral_assign(
+            referral=referral, assignee=request.user, actor=request.user, request=request
+        ),
+        "You are now working on this referral.",
+    )
+
+
+@require_POST
+def assign(request, referral_id):
+    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    chosen = request.POST.get("assignee", "")
+    staff = selectors.case_staff(organisation=referral.organisation)
+    assignee = staff.filter(public_id=chosen).first() if chosen else None
+    if chosen and assignee is None:
+        messages.error(request, "Choose someone from the list.")
+        return _back(referral)
+    return _run(
+        request,
+        referral,
+        lambda: services.referral_assign(
+            referral=referral, assignee=assignee, actor=request.user, request=request
+        ),
+        f"Assigned to {assignee}." if assignee else "No one is assigned now.",
+    )
+
+
+@require_POST
+def transition(request, referral_id):
+    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    to_state = request.POST.get("to_state", "")
+    close_reason = ""
+    if to_state == State.CLOSED:
+        form = CloseForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose a reason for closing the referral.")
+            return _back(referral)
+        close_reason = form.cleaned_data["close_reason"]
+    label = State(to_state).label if to_state in State.values else to_state
+    return _run(
+        request,
+        referral,
+        lambda: services.referral_transition(
+            referral=referral,
+            to_state=to_state,
+            actor=request.user,
+            close_reason=close_reason,
+            request=request,
+        ),
+        f"Status changed to '{label}'.",
+    )
+
+
+@require_POST
+def contact_attempt(request, referral_id):
+    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    form = ContactAttemptForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, referral, form)
+    return _run(
+        request,
+        referral,
+        lambda: services.contact_attempt_record(
+            referral=referral, actor=request.user, request=request, **form.cleaned_data
+        ),
+        "Contact attempt saved.",
+    )
+
+
+@require_POST
+def note(request, referral_id):
+    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    form = CaseNoteForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, referral, form)
+    return _run(
+        request,
+        referral,
+        lambda: services.case_note_add(
+            referral=referral, body=form.cleaned_data["body"], actor=request.user, request=request
+        ),
+        "Note saved.",
+    )
+
+
+@require_POST
+def withdraw_consent(request, referral_id):
+    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Tick the box to confirm the person withdrew their consent.")
+        return _back(referral)
+    return _run(
+        request,
+        referral,
+        lambda: services.consent_withdraw(
+            referral=referral, method=ConsentMethod.TO_STAFF, actor=request.user, request=request
+        ),
+        "Consent withdrawal recorded. No more messages or reminders will be sent.",
+    )
+
+
+def _form_errors(request, referral, form):
+    """Re-show the referral page with the failed form's errors beside its fields."""
+    key = "attempt_form" if isinstance(form, ContactAttemptForm) else "note_form"
+    return render(
+        request, "referrals/staff/detail.html", _detail_context(referral, **{key: form}), status=400
+    )
