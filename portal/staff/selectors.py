@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from portal.audit.models import AuditEvent
 from portal.organisations.models import Invitation, Membership, Organisation
 
 
@@ -22,3 +23,10 @@ def pending_invitations(*, organisation: Organisation, user) -> QuerySet[Invitat
         .filter(organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True)
         .select_related("agency", "invited_by")
     )
+
+
+def audit_events(*, organisation: Organisation, action: str = "") -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.filter(organisation=organisation).select_related("actor")
+    if action in AuditEvent.Action.values:
+        events = events.filter(action=action)
+    return events.order_by("-at", "-id")

@@ -7,6 +7,7 @@ app_name = "staff"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("organisations/<uuid:organisation_id>/team/", views.team, name="team"),
+    path("organisations/<uuid:organisation_id>/audit/", views.audit_log, name="audit-log"),
     path(
         "organisations/<uuid:organisation_id>/team/invite/",
         views.invitation_create,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.audit.models import AuditEvent
 from portal.organisations import services as organisation_services
 from portal.organisations.models import Invitation, Membership
 from portal.organisations.permissions import organisations_for, role_summary
@@ -15,6 +17,8 @@ from portal.organisations.roles import Role
 
 from . import selectors
 from .forms import InvitationForm
+
+AUDIT_PAGE_SIZE = 50
 
 
 def _coordinated_organisation(request, organisation_id):
@@ -29,6 +33,25 @@ def dashboard(request):
         request,
         "staff/dashboard.html",
         {"roles": role_summary(request.user)},
+    )
+
+
+def audit_log(request, organisation_id):
+    organisation = _coordinated_organisation(request, organisation_id)
+    action = request.GET.get("action", "")
+    page = Paginator(
+        selectors.audit_events(organisation=organisation, action=action), AUDIT_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "staff/audit_log.html",
+        {
+            "organisation": organisation,
+            "page": page,
+            "action": action,
+            "actions": AuditEvent.Action.choices,
+            "query": f"action={action}" if action else "",
+        },
     )
 
 
