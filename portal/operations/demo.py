@@ -114,7 +114,69 @@ def demo_data_load(
             defaults={"audience": audience, "format": format_, "capacity": capacity},
         )
     progress(f"{len(DEMO_GROUPS)} groups")
+    made = _demo_referrals(organisations[ORGANISATIONS[0]], agency)
+    progress(f"{made} referrals")
     return logins
+
+
+DEMO_REFERRALS = [
+    ("Sam Taylor", "partner", "on_bail", ["email", "text"], False),
+    ("Jo Patel", "parent", "released_under_investigation", ["call"], True),
+    ("Chris Morgan", "sibling", "searched_or_arrested", ["email"], False),
+]
+
+
+def _demo_referrals(organisation: Organisation, agency: ReferringAgency) -> int:
+    from django.utils import timezone
+
+    from referrals.choices import ConsentMethod, Source
+    from referrals.consent import PROFESSIONAL_VERSION, SELF_REFERRAL_VERSION
+    from referrals.models import Referral
+    from referrals.services import (
+        ConsentDetails,
+        PersonDetails,
+        SafeContactDetails,
+        referral_submit,
+    )
+
+    referrer = User.objects.get(email="referrer@police.example")
+    made = 0
+    for number, (name, relationship, stage, channels, professional) in enumerate(DEMO_REFERRALS):
+        key = f"demo-referral-{number}"
+        if Referral.objects.filter(submission_key=key).exists():
+            continue
+        first = name.split()[0].lower()
+        referral_submit(
+            organisation=organisation,
+            person=PersonDetails(
+                full_name=name,
+                email=f"{first}@example.org",
+                phone="07700 900" + f"{100 + number}",
+                relationship=relationship,
+                stage=stage,
+                children_in_household="no",
+                support_wanted="peer_group",
+                format_preference="either",
+                area="Northbridge",
+            ),
+            safe_contact=SafeContactDetails(
+                safe_channels=frozenset(channels), safe_times="Weekday mornings"
+            ),
+            consent=ConsentDetails(
+                method=ConsentMethod.VERBAL if professional else ConsentMethod.ONLINE_FORM,
+                given_at=timezone.now(),
+                statement_version=PROFESSIONAL_VERSION if professional else SELF_REFERRAL_VERSION,
+                share_status_with_referrer=professional,
+                professional_name="PC Remi Referrer" if professional else "",
+                professional_identifier="4521" if professional else "",
+            ),
+            source=Source.PROFESSIONAL if professional else Source.SELF,
+            referrer=referrer if professional else None,
+            agency=agency if professional else None,
+            submission_key=key,
+        )
+        made += 1
+    return made
 
 
 def demo_current_codes() -> list[tuple[str, str]]:
