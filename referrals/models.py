@@ -255,6 +255,7 @@ class ReferralEvent(AppendOnlyModel):
         SAFE_CONTACT_UPDATED = "safe_contact_updated", "Safe contact updated"
         CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
         MESSAGE = "message", "Message"
+        PACK_SENT = "pack_sent", "Resource pack sent"
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)
