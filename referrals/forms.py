@@ -139,3 +139,74 @@ class CloseForm(forms.Form):
     close_reason = choice_field(
         "Why are you closing this referral?", CloseReason.choices, "Choose a reason."
     )
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class SafeContactForm(forms.Form):
+    """Safe-contact answers, with the rule that each safe channel needs its detail."""
+
+    safe_channels = channels_field("Which ways are safe to contact you?")
+    safe_times = forms.CharField(
+        label="Are there days or times that are safe, or not safe? (optional)",
+        required=False,
+        max_length=500,
+        error_messages={"max_length": "Keep this to 500 characters or fewer."},
+    )
+    name_to_use = forms.CharField(
+        label="What name should we use when we contact you? (optional)",
+        required=False,
+        max_length=100,
+        error_messages={"max_length": "Keep this to 100 characters or fewer."},
+    )
+    may_name_organisation = choice_field(
+        "May we say who we are when we contact you?", YES_NO, "Choose yes or no."
+    )
+    shares_device_with_person = choice_field(
+        "Do you share a phone, tablet or computer with the person under investigation?",
+        YES_NO,
+        "Choose yes or no.",
+    )
+    shares_address_with_person = choice_field(
+        "Do you live at the same address as them?", YES_NO, "Choose yes or no."
+    )
+    postal_address = long_text_field(
+        "Postal address (only if post is safe)", 500, help_text="Include the postcode."
+    )
+
+    def check_channel_details(self, *, email: str, phone: str) -> None:
+        """Each channel marked safe needs the detail it uses; add errors beside the field."""
+        channels = set(self.cleaned_data.get("safe_channels") or [])
+        if "email" in channels and not email:
+            self.add_error("safe_channels", "You chose email: we need an email address.")
+        if channels & {"call", "text", "voicemail"} and not phone:
+            self.add_error("safe_channels", "You chose a phone option: we need a phone number.")
+        if "post" in channels and not self.cleaned_data.get("postal_address"):
+            self.add_error("postal_address", "You chose post: enter the postal address.")
+
+    def details(self):
+        from .services import SafeContactDetails
+
+        data = self.cleaned_data
+        return SafeContactDetails(
+            safe_channels=frozenset(data["safe_channels"]),
+            safe_times=data["safe_times"],
+            name_to_use=data["name_to_use"],
+            may_name_organisation=data["may_name_organisation"] == "yes",
+            shares_device_with_person=data["shares_device_with_person"] == "yes",
+            shares_address_with_person=data["shares_address_with_person"] == "yes",
+            postal_address=data["postal_address"],
+        )
+
+    @classmethod
+    def initial_from(cls, safe) -> dict:
+        return {
+            "safe_channels": safe.safe_channels,
+            "safe_times": safe.safe_times,
+            "name_to_use": safe.name_to_use,
+            "may_name_organisation": "yes" if safe.may_name_organisation else "no",
+            "shares_device_with_person": "yes" if safe.shares_device_with_person else "no",
+            "shares_address_with_person": "yes" if safe.shares_address_with_person else "no",
+            "postal_address": safe.postal_address,
+        }

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<uuid:referral_id>/status/", views.transition, name="transition"),
     path("<uuid:referral_id>/contact-attempts/", views.contact_attempt, name="contact-attempt"),
     path("<uuid:referral_id>/notes/", views.note, name="note"),
+    path("<uuid:referral_id>/safe-contact/", views.safe_contact_edit, name="safe-contact"),
     path("<uuid:referral_id>/withdraw-consent/", views.withdraw_consent, name="withdraw-consent"),
 ]

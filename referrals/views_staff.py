@@ -9,14 +9,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 
 from . import selectors, services
 from .choices import ConsentMethod, Source, State
-from .forms import CaseNoteForm, CloseForm, ContactAttemptForm
+from .forms import CaseNoteForm, CloseForm, ContactAttemptForm, SafeContactForm
 from .references import display_reference
 from .transitions import next_states
 
@@ -210,6 +210,32 @@ def note(request, referral_id):
             referral=referral, body=form.cleaned_data["body"], actor=request.user, request=request
         ),
         "Note saved.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def safe_contact_edit(request, referral_id):
+    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    form = SafeContactForm(
+        request.POST or None, initial=SafeContactForm.initial_from(referral.safe_contact)
+    )
+    if request.method == "POST" and form.is_valid():
+        form.check_channel_details(email=referral.email, phone=referral.phone)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.safe_contact_update(
+                referral=referral, details=form.details(), actor=request.user, request=request
+            )
+        except services.ReferralError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Safe contact updated.")
+            return _back(referral)
+    return render(
+        request,
+        "referrals/staff/safe_contact_form.html",
+        {"referral": referral, "reference": display_reference(referral.reference), "form": form},
+        status=400 if form.errors else 200,
     )
 
 

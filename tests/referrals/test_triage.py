@@ -243,3 +243,29 @@ def test_the_referral_page_runs_a_bounded_number_of_queries(
             ).status_code
             == 200
         )
+
+
+def test_staff_update_safe_contact_and_bad_input_is_explained(client, organisation_a, caseworker_a):
+    referral = make_referral(organisation_a, email="", phone="07700 900222", safe_channels=["call"])
+    url = reverse("referrals:safe-contact", kwargs={"referral_id": referral.pk})
+    sign_in(client, caseworker_a)
+    assert client.get(url).status_code == 200
+    answers = {
+        "safe_channels": ["email", "post"],
+        "may_name_organisation": "no",
+        "shares_device_with_person": "yes",
+        "shares_address_with_person": "no",
+        "name_to_use": "Jo",
+    }
+    response = client.post(url, answers)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "You chose email: we need an email address." in content
+    assert "You chose post: enter the postal address." in content
+    assert 'value="Jo"' in content
+    answers.update(safe_channels=["text", "post"], postal_address="1 High Street\nAB1 2CD")
+    assert client.post(url, answers).status_code == 302
+    referral.safe_contact.refresh_from_db()
+    assert referral.safe_contact.safe_channels == ["text", "post"]
+    assert referral.safe_contact.shares_device_with_person
+    assert referral.events.filter(kind="safe_contact_updated").exists()
