@@ -94,3 +94,11 @@ def test_only_essential_cookies_are_set(client):
     for cookie in response.cookies.values():
         assert cookie["httponly"]
         assert cookie["samesite"] == "Lax"
+
+
+def test_unknown_pages_get_a_kind_404_with_quick_exit(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert "Page not found" in content
+    assert "data-quick-exit" in content
