@@ -1,11 +1,40 @@
-"""Peer groups. The Group is the first organisation-owned model; sessions and bookings follow."""
+"""Peer groups: groups and their schedules, sessions, venues, places (bookings), attendance,
+and one-to-one initial calls.
+
+Times are stored in UTC and worked out from Europe/London wall-clock times, so a group
+that meets at 7pm keeps meeting at 7pm either side of the clock changes.
+"""
+
+from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from portal.crypto.fields import EncryptedTextField
 from portal.organisations.scoping import OrganisationScopedQuerySet
+
+
+class Venue(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="venues"
+    )
+    name = models.CharField(max_length=200)
+    # Shown only to confirmed participants.
+    address = models.TextField()
+    accessibility = models.TextField(blank=True)
+    arrival_notes = models.TextField(blank=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Group(models.Model):
@@ -19,6 +48,10 @@ class Group(models.Model):
         ZOOM = "zoom", "Zoom"
         IN_PERSON = "in_person", "In person"
 
+    class Cohort(models.TextChoices):
+        CLOSED = "closed", "Closed cohort (everyone starts together)"
+        ROLLING = "rolling", "Rolling (people join when a place is free)"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="groups"
@@ -27,7 +60,18 @@ class Group(models.Model):
     description = models.TextField(blank=True)
     audience = models.CharField(max_length=30, choices=Audience.choices)
     format = models.CharField(max_length=20, choices=Format.choices)
+    venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="groups"
+    )
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_groups"
+    )
     capacity = models.PositiveSmallIntegerField(default=8)
+    cohort = models.CharField(max_length=20, choices=Cohort.choices, default=Cohort.ROLLING)
+    ground_rules = models.TextField(blank=True)
+    # A facilitator approves each waiting-list offer before it goes out (suitability).
+    offers_need_approval = models.BooleanField(default=False)
+    offer_hours = models.PositiveSmallIntegerField(default=48)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganisationScopedQuerySet.as_manager()
@@ -38,7 +82,242 @@ class Group(models.Model):
             models.CheckConstraint(
                 condition=Q(capacity__gte=1, capacity__lte=50), name="group_capacity_in_range"
             ),
+            models.CheckConstraint(
+                condition=Q(offer_hours__gte=1), name="group_offer_hours_positive"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class Schedule(models.Model):
+    """How a group's sessions recur, in London wall-clock time."""
+
+    class Rule(models.TextChoices):
+        WEEKLY = "weekly", "Every week"
+        FORTNIGHTLY = "fortnightly", "Every two weeks"
+        MONTHLY_NTH_WEEKDAY = "monthly_nth_weekday", "Monthly, on the same weekday"
+        FIXED_DATES = "fixed_dates", "On these dates"
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="schedule")
+    rule = models.CharField(max_length=30, choices=Rule.choices)
+    start_date = models.DateField()
+    # Either an end date or a number of sessions (or fixed dates) bounds the schedule.
+    end_date = models.DateField(null=True, blank=True)
+    occurrences = models.PositiveSmallIntegerField(null=True, blank=True)
+    start_time = models.TimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=90)
+    # For the monthly rule: 1 to 4 for the first to fourth, -1 for the last.
+    nth = models.SmallIntegerField(null=True, blank=True)
+    fixed_dates = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=480),
+                name="schedule_duration_reasonable",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} for {self.group}"
+
+
+class SessionQuerySet(OrganisationScopedQuerySet):
+    pass
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Sync(models.TextChoices):
+        NOT_NEEDED = "not_needed", "Not needed"
+        PENDING = "pending", "Waiting to update Zoom"
+        SYNCED = "synced", "Zoom meeting up to date"
+        FAILED = "failed", "Zoom update failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    # A session moved by hand no longer follows the schedule.
+    detached = models.BooleanField(default=False)
+    join_url = EncryptedTextField(blank=True, plain_max_length=500)
+    passcode = EncryptedTextField(blank=True, plain_max_length=50)
+    zoom_meeting_id = models.CharField(max_length=30, blank=True)
+    sync_state = models.CharField(max_length=20, choices=Sync.choices, default=Sync.NOT_NEEDED)
+    sync_error = models.CharField(max_length=200, blank=True)
+    notes = EncryptedTextField(blank=True, plain_max_length=5000)
+
+    objects = SessionQuerySet.as_manager()
+    organisation_lookup = "group__organisation"
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["group", "starts_at"]), models.Index(fields=["starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_it_starts"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class BookingQuerySet(OrganisationScopedQuerySet):
+    def holding_a_place(self):
+        return self.filter(state__in=Booking.PLACE_HOLDING)
+
+
+class Booking(models.Model):
+    """A person's place in a group, or their place in its queue."""
+
+    class State(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", "Waiting for a facilitator to approve the offer"
+        OFFERED = "offered", "Offered"
+        CONFIRMED = "confirmed", "Confirmed"
+        WAITLISTED = "waitlisted", "On the waiting list"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Offer expired"
+        CANCELLED = "cancelled", "Cancelled"
+        COMPLETED = "completed", "Completed"
+
+    ACTIVE = ("awaiting_approval", "offered", "confirmed", "waitlisted")
+    PLACE_HOLDING = ("offered", "confirmed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="bookings")
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="bookings"
+    )
+    state = models.CharField(max_length=20, choices=State.choices)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    # Order on the waiting list: earlier first.
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    ground_rules_accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BookingQuerySet.as_manager()
+    organisation_lookup = "group__organisation"
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["group", "state", "waitlisted_at"]),
+            models.Index(fields=["state", "offer_expires_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "referral"],
+                condition=Q(state__in=["awaiting_approval", "offered", "confirmed", "waitlisted"]),
+                name="booking_one_active_per_group",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="offered") | Q(offer_expires_at__isnull=False),
+                name="booking_offer_has_expiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()} place in {self.group}"
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        APOLOGIES = "apologies", "Sent apologies"
+        NO_SHOW = "no_show", "Did not attend"
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "booking"], name="attendance_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} at {self.session_id}"
+
+
+class KeepApart(models.Model):
+    """Two referrals who must never be offered places in the same group."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    first = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="keep_apart_once"),
+            models.CheckConstraint(
+                condition=~Q(first=models.F("second")), name="keep_apart_two_people"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Keep {self.first_id} and {self.second_id} apart"
+
+
+class InitialCallSlot(models.Model):
+    """A time a facilitator offers for a one-to-one call before someone joins a group."""
+
+    class Outcome(models.TextChoices):
+        SUITABLE_FOR_GROUP = "suitable_for_group", "Suitable for a group"
+        ONE_TO_ONE = "one_to_one", "One-to-one support"
+        SIGNPOST_ONLY = "signpost_only", "Signpost only"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="call_slots"
+    )
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="call_slots"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # A slot holds one person at most, so it can never be double-booked.
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="initial_calls",
+    )
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["facilitator", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="call_slot_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Call slot {self.starts_at:%Y-%m-%d %H:%M}"

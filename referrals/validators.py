@@ -15,15 +15,15 @@ def clean_uk_phone(value: str) -> str:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException as error:
         raise ValidationError(
-            "Enter a UK phone number, like 07700 900 982 or 01632 960 001.", code="invalid"
+            "Enter a UK phone number, like 07123 456789 or 0113 496 0000.", code="invalid"
         ) from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            "Enter a UK phone number, like 07123 456789 or 0113 496 0000.", code="invalid"
+        )
     if phonenumbers.region_code_for_number(number) not in ("GB", "GG", "JE", "IM"):
         raise ValidationError(
             "Enter a UK phone number. We can only call or text UK numbers.", code="not_uk"
-        )
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(
-            "Enter a UK phone number, like 07700 900 982 or 01632 960 001.", code="invalid"
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

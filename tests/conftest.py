@@ -102,9 +102,33 @@ BROWSER_PREREQUISITES = {
 }
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "postgres: needs PostgreSQL (row locks, real concurrency); CI runs it there"
+    )
+
+
+def _skip_postgres_tests_on_other_databases(items):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(
+            "PostgreSQL-only tests were selected on another database: in CI run them with "
+            "DATABASE_URL pointing at PostgreSQL, or deselect them with -m 'not postgres'."
+        )
+    marker = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(marker)
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests need Chromium and axe-core. CI installs both and must run them; on a
     laptop without them they are skipped with a note saying what to install."""
+    if any(item.get_closest_marker("postgres") for item in items):
+        _skip_postgres_tests_on_other_databases(items)
     missing = [name for name, path in BROWSER_PREREQUISITES.items() if not path.exists()]
     if not missing:
         return

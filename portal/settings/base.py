@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.accounts.middleware.RequireTwoFactorMiddleware",
     "portal.public.middleware.NoStoreMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Axes last, so it can turn a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,0 +1,378 @@
+"""Writes for peer groups: schedules, sessions, places (bookings), attendance, calls.
+
+Capacity holds under simultaneous requests: every change to a group's places first
+locks the group's row (SELECT … FOR UPDATE on PostgreSQL), and always in the same order
+(group, then booking), so two confirmations cannot both take the last place and cannot
+deadlock each other.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
+from portal.organisations.permissions import has_role
+from portal.organisations.roles import CASE_ROLES
+from referrals.models import Referral, ReferralEvent
+
+from .models import Attendance, Booking, Group, InitialCallSlot, KeepApart, Schedule, Session
+from .scheduling import ScheduleSpec, session_times
+
+
+class PeerGroupError(Exception):
+    """A change that cannot be made; the message is safe to show."""
+
+
+def _require_staff(organisation, actor: User) -> None:
+    if not has_role(actor, organisation, CASE_ROLES):
+        raise PeerGroupError("You do not have a role in this group's organisation.")
+
+
+def _lock_group(group: Group) -> Group:
+    return Group.objects.select_for_update().get(pk=group.pk)
+
+
+# --- Schedules and sessions -------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_apply(*, group: Group, spec: ScheduleSpec, actor: User) -> list[Session]:
+    """Save the schedule and bring future sessions into line with it.
+
+    Future sessions that follow the schedule are moved to the new times in order, so
+    their ids, notes and any Zoom meeting stay; spare ones are cancelled and new ones
+    added. Past sessions, and sessions moved by hand, are never touched.
+    """
+    group = _lock_group(group)
+    _require_staff(group.organisation, actor)
+    times = session_times(spec)  # raises ScheduleError before anything changes
+    Schedule.objects.update_or_create(
+        group=group,
+        defaults={
+            "rule": spec.rule,
+            "start_date": spec.start_date,
+            "end_date": spec.end_date,
+            "occurrences": spec.occurrences,
+            "start_time": spec.start_time,
+            "duration_minutes": spec.duration_minutes,
+            "nth": spec.nth,
+            "fixed_dates": [day.isoformat() for day in spec.fixed_dates],
+        },
+    )
+    now = timezone.now()
+    wanted = [(start, end) for start, end in times if start > now]
+    existing = list(
+        group.sessions.select_for_update()
+        .filter(starts_at__gt=now, status=Session.Status.SCHEDULED, detached=False)
+        .order_by("starts_at")
+    )
+    sync = Session.Sync.PENDING if group.format == Group.Format.ZOOM else Session.Sync.NOT_NEEDED
+    kept = []
+    for session, (start, end) in zip(existing, wanted, strict=False):
+        if (session.starts_at, session.ends_at) != (start, end):
+            session.starts_at, session.ends_at = start, end
+            session.sync_state = sync
+            session.save(update_fields=["starts_at", "ends_at", "sync_state"])
+        kept.append(session)
+    for session in existing[len(wanted) :]:
+        session_cancel(session=session, actor=actor)
+    for start, end in wanted[len(existing) :]:
+        kept.append(
+            Session.objects.create(group=group, starts_at=start, ends_at=end, sync_state=sync)
+        )
+    audit_record(
+        action=AuditEvent.Action.CHANGED,
+        actor=actor,
+        organisation=group.organisation,
+        target=group,
+        detail={"change": "schedule", "sessions": len(kept)},
+    )
+    return kept
+
+
+@transaction.atomic
+def session_cancel(*, session: Session, actor: User) -> Session:
+    session = Session.objects.select_for_update().select_related("group").get(pk=session.pk)
+    _require_staff(session.group.organisation, actor)
+    if session.status == Session.Status.CANCELLED:
+        return session
+    session.status = Session.Status.CANCELLED
+    if session.group.format == Group.Format.ZOOM:
+        session.sync_state = Session.Sync.PENDING
+    session.save(update_fields=["status", "sync_state"])
+    booked = list(
+        Booking.objects.filter(group=session.group, state=Booking.State.CONFIRMED).select_related(
+            "referral__organisation", "referral__safe_contact"
+        )
+    )
+    starts_at = session.starts_at
+
+    def tell_everyone():
+        from referrals.notifications import referral_notify
+
+        for booking in booked:
+            referral_notify(
+                referral=booking.referral,
+                template="session_cancelled",
+                context={"starts_at": starts_at},
+            )
+
+    transaction.on_commit(tell_everyone)
+    return session
+
+
+# --- Places -----------------------------------------------------------------------------
+
+
+def _kept_apart_from(group: Group, referral: Referral) -> bool:
+    pairs = KeepApart.objects.filter(Q(first=referral) | Q(second=referral))
+    others = {p.second_id if p.first_id == referral.pk else p.first_id for p in pairs}
+    if not others:
+        return False
+    return group.bookings.filter(referral_id__in=others, state__in=Booking.ACTIVE).exists()
+
+
+def _places_taken(group: Group) -> int:
+    return group.bookings.filter(state__in=Booking.PLACE_HOLDING).count()
+
+
+def _make_offer(booking: Booking, group: Group, now) -> None:
+    booking.state = Booking.State.OFFERED
+    booking.offer_expires_at = now + timedelta(hours=group.offer_hours)
+    booking.save(update_fields=["state", "offer_expires_at", "updated_at"])
+    ReferralEvent.objects.create(
+        referral=booking.referral,
+        kind=ReferralEvent.Kind.STATE_CHANGED,
+        detail={"booking": str(booking.pk), "place": "offered"},
+    )
+    booking_id = booking.pk
+    transaction.on_commit(lambda: _notify_booking(booking_id, "place_offered"))
+
+
+def _notify_booking(booking_id, template: str) -> None:
+    from referrals.notifications import referral_notify
+
+    booking = Booking.objects.select_related(
+        "group", "referral__organisation", "referral__safe_contact"
+    ).get(pk=booking_id)
+    referral_notify(
+        referral=booking.referral,
+        template=template,
+        context={"offer_expires_at": booking.offer_expires_at},
+    )
+
+
+def booking_offer(*, group: Group, referral: Referral, actor: User) -> Booking:
+    """Offer a place, or a place on the waiting list when the group is full."""
+    with transaction.atomic():
+        group = _lock_group(group)
+        _require_staff(group.organisation, actor)
+        referral = Referral.objects.get(pk=referral.pk)  # fresh: consent may just have changed
+        if referral.organisation_id != group.organisation_id:
+            raise PeerGroupError("That referral belongs to another organisation.")
+        if not referral.is_open or not referral.is_contactable:
+            raise PeerGroupError("This referral is closed or the person withdrew consent.")
+        if group.bookings.filter(referral=referral, state__in=Booking.ACTIVE).exists():
+            raise PeerGroupError("This person already has a place or an offer in this group.")
+        if _kept_apart_from(group, referral):
+            raise PeerGroupError(
+                "This person asked to be kept apart from someone already in this group."
+            )
+        now = timezone.now()
+        booking = Booking.objects.create(
+            group=group, referral=referral, state=Booking.State.WAITLISTED, waitlisted_at=now
+        )
+        if _places_taken(group) < group.capacity:
+            _make_offer(booking, group, now)
+        audit_record(
+            action=AuditEvent.Action.CHANGED,
+            actor=actor,
+            organisation=group.organisation,
+            target=referral,
+            detail={"change": "place", "state": booking.state},
+        )
+    return booking
+
+
+def booking_confirm(*, booking: Booking) -> Booking:
+    """The person accepts their offer. A full group puts them on the waiting list instead."""
+    expired = False
+    with transaction.atomic():
+        group = _lock_group(booking.group)
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        now = timezone.now()
+        if booking.state == Booking.State.CONFIRMED:
+            return booking
+        if booking.state != Booking.State.OFFERED:
+            raise PeerGroupError("This offer is no longer open.")
+        if booking.offer_expires_at <= now:
+            # Committed before the refusal is raised, so the place passes on.
+            _expire(booking, group, now)
+            expired = True
+        else:
+            _confirm_or_waitlist(booking, group, now)
+    if expired:
+        raise PeerGroupError(
+            "Sorry, this offer has ended, so the place has gone to the next person waiting. "
+            "Contact us if you would still like to join."
+        )
+    return booking
+
+
+def _confirm_or_waitlist(booking: Booking, group: Group, now) -> None:
+    """Take a free place, or join the waiting list if the last one has just gone."""
+    confirmed = group.bookings.filter(state=Booking.State.CONFIRMED).count()
+    if confirmed < group.capacity:
+        booking.state = Booking.State.CONFIRMED
+        booking.confirmed_at = now
+    else:
+        booking.state = Booking.State.WAITLISTED
+        booking.waitlisted_at = now
+    booking.offer_expires_at = None
+    booking.save(
+        update_fields=["state", "confirmed_at", "offer_expires_at", "waitlisted_at", "updated_at"]
+    )
+
+
+def _expire(booking: Booking, group: Group, now) -> None:
+    booking.state = Booking.State.EXPIRED
+    booking.save(update_fields=["state", "updated_at"])
+    _promote(group, now)
+
+
+def _promote(group: Group, now) -> list[Booking]:
+    """Offer free places to the waiting list, earliest first, skipping anyone kept apart."""
+    offered = []
+    waiting = (
+        group.bookings.filter(state=Booking.State.WAITLISTED)
+        .select_related("referral")
+        .order_by("waitlisted_at", "created_at")
+    )
+    for candidate in waiting:
+        if (
+            _places_taken(group)
+            + group.bookings.filter(state=Booking.State.AWAITING_APPROVAL).count()
+            >= group.capacity
+        ):
+            break
+        if not candidate.referral.is_contactable or _kept_apart_from(group, candidate.referral):
+            continue
+        if group.offers_need_approval:
+            candidate.state = Booking.State.AWAITING_APPROVAL
+            candidate.save(update_fields=["state", "updated_at"])
+        else:
+            _make_offer(candidate, group, now)
+        offered.append(candidate)
+    return offered
+
+
+def booking_release(*, booking: Booking, state: str, actor: User | None = None) -> Booking:
+    """Decline an offer or cancel a place (by the person, or by staff); the place passes on."""
+    if state not in (Booking.State.DECLINED, Booking.State.CANCELLED):
+        raise PeerGroupError("A place can only be declined or cancelled.")
+    with transaction.atomic():
+        group = _lock_group(booking.group)
+        if actor is not None:
+            _require_staff(group.organisation, actor)
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if booking.state not in Booking.ACTIVE:
+            raise PeerGroupError("This place has already been given up.")
+        booking.state = state
+        booking.offer_expires_at = None
+        booking.save(update_fields=["state", "offer_expires_at", "updated_at"])
+        _promote(group, timezone.now())
+    return booking
+
+
+@transaction.atomic
+def offer_approve(*, booking: Booking, actor: User) -> Booking:
+    group = _lock_group(booking.group)
+    _require_staff(group.organisation, actor)
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.state != Booking.State.AWAITING_APPROVAL:
+        raise PeerGroupError("There is no offer waiting for approval.")
+    _make_offer(booking, group, timezone.now())
+    return booking
+
+
+def offers_expire_due(*, now=None) -> int:
+    """Expire offers past their time and pass each place on. Safe to run from two workers."""
+    now = now or timezone.now()
+    expired = 0
+    due_groups = (
+        Booking.objects.filter(state=Booking.State.OFFERED, offer_expires_at__lte=now)
+        .values_list("group_id", flat=True)
+        .distinct()
+    )
+    for group_id in list(due_groups):
+        with transaction.atomic():
+            group = Group.objects.select_for_update(skip_locked=True).filter(pk=group_id).first()
+            if group is None:
+                continue  # another worker is on it
+            for booking in group.bookings.select_for_update().filter(
+                state=Booking.State.OFFERED, offer_expires_at__lte=now
+            ):
+                booking.state = Booking.State.EXPIRED
+                booking.save(update_fields=["state", "updated_at"])
+                expired += 1
+            _promote(group, now)
+    return expired
+
+
+@transaction.atomic
+def keep_apart(*, first: Referral, second: Referral, actor: User) -> KeepApart:
+    if first.pk == second.pk:
+        raise PeerGroupError("Choose two different people.")
+    if first.organisation_id != second.organisation_id:
+        raise PeerGroupError("Both people must be referrals of the same organisation.")
+    _require_staff(first.organisation, actor)
+    a, b = sorted([first, second], key=lambda referral: str(referral.pk))
+    pair, _ = KeepApart.objects.get_or_create(
+        first=a, second=b, defaults={"organisation": first.organisation, "created_by": actor}
+    )
+    return pair
+
+
+# --- Attendance and calls ---------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_record(
+    *, session: Session, booking: Booking, status: str, actor: User
+) -> Attendance:
+    _require_staff(session.group.organisation, actor)
+    if booking.group_id != session.group_id:
+        raise PeerGroupError("That person is not in this group.")
+    if booking.state not in (Booking.State.CONFIRMED, Booking.State.COMPLETED):
+        raise PeerGroupError("Only confirmed participants have attendance.")
+    if status not in Attendance.Status.values:
+        raise PeerGroupError("Choose attended, apologies or did not attend.")
+    attendance, _ = Attendance.objects.update_or_create(
+        session=session, booking=booking, defaults={"status": status, "recorded_by": actor}
+    )
+    return attendance
+
+
+def call_slot_book(
+    *, slot: InitialCallSlot, referral: Referral, actor: User | None = None
+) -> InitialCallSlot:
+    """Book a referral into a free slot. A slot already taken is refused, even in a race."""
+    with transaction.atomic():
+        slot = InitialCallSlot.objects.select_for_update().get(pk=slot.pk)
+        if actor is not None:
+            _require_staff(slot.organisation, actor)
+        if slot.organisation_id != referral.organisation_id:
+            raise PeerGroupError("That referral belongs to another organisation.")
+        if slot.referral_id is not None:
+            raise PeerGroupError("Sorry, that time has just been taken. Please choose another.")
+        if slot.starts_at <= timezone.now():
+            raise PeerGroupError("That time has passed. Please choose another.")
+        slot.referral = referral
+        slot.save(update_fields=["referral"])
+    return slot
