@@ -321,3 +321,20 @@ class InitialCallSlot(models.Model):
 
     def __str__(self) -> str:
         return f"Call slot {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class ZoomAccount(models.Model):
+    """An organisation's Zoom Server-to-Server OAuth app. The secret is encrypted at rest."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="zoom_account"
+    )
+    account_id = models.CharField(max_length=100)
+    client_id = models.CharField(max_length=100)
+    client_secret = EncryptedTextField(plain_max_length=200)
+    # Registration gives each participant their own link, so a leaked link shows its
+    # source and can be cancelled. Needs a paid Zoom plan.
+    registration_enabled = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Zoom account of {self.organisation}"

@@ -243,6 +243,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Zoom (Server-to-Server OAuth; each organisation's credentials are stored encrypted)
+ZOOM_API_BASE = env.str("ZOOM_API_BASE", default="https://api.zoom.us/v2")
+ZOOM_OAUTH_URL = env.str("ZOOM_OAUTH_URL", default="https://zoom.us/oauth/token")
+
 # --- REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
