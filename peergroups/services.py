@@ -105,6 +105,7 @@ def session_cancel(*, session: Session, actor: User) -> Session:
     session.status = Session.Status.CANCELLED
     if session.group.format == Group.Format.ZOOM:
         session.sync_state = Session.Sync.PENDING
+        _queue_meeting_sync(session)
     session.save(update_fields=["status", "sync_state"])
     booked = list(
         Booking.objects.filter(group=session.group, state=Booking.State.CONFIRMED).select_related(
@@ -376,3 +377,12 @@ def call_slot_book(
         slot.referral = referral
         slot.save(update_fields=["referral"])
     return slot
+
+
+@transaction.atomic
+def ground_rules_accept(*, booking: Booking) -> Booking:
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.ground_rules_accepted_at is None:
+        booking.ground_rules_accepted_at = timezone.now()
+        booking.save(update_fields=["ground_rules_accepted_at", "updated_at"])
+    return booking

@@ -12,6 +12,7 @@ from django.core import signing
 from django.urls import reverse
 
 WITHDRAW = "referrals.withdraw"
+PARTICIPANT = "peergroups.participant"
 LINK_LIFETIME = timedelta(days=365)
 
 
@@ -38,3 +39,8 @@ def read_token(token: str, purpose: str, max_age: timedelta = LINK_LIFETIME) -> 
 
 def withdraw_url(referral_id) -> str:
     return reverse("selfreferral:withdraw", kwargs={"token": make_token(referral_id, WITHDRAW)})
+
+
+def participant_url(referral_id) -> str:
+    """The person's own page of group places, offers and joining details."""
+    return reverse("peergroups:participant", kwargs={"token": make_token(referral_id, PARTICIPANT)})

@@ -7,7 +7,7 @@ from django.conf import settings
 from portal.notifications.models import MessageLog
 from portal.notifications.services import Recipient, notify
 
-from .links import withdraw_url
+from .links import participant_url, withdraw_url
 from .models import Referral
 
 
@@ -23,7 +23,10 @@ def referral_recipient(referral: Referral) -> Recipient:
         email=referral.email,
         phone=referral.phone,
         name_to_use=safe.name_to_use,
-        links={"withdraw": base + withdraw_url(referral.pk)},
+        links={
+            "withdraw": base + withdraw_url(referral.pk),
+            "my_place": base + participant_url(referral.pk),
+        },
     )
 
 

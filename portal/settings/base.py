@@ -237,6 +237,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.operations.tasks.record_heartbeat",
         "schedule": 30.0,
     },
+    "expire-group-offers": {
+        "task": "peergroups.tasks.expire_offers",
+        "schedule": 5 * 60.0,
+    },
     "clear-expired-sessions": {
         "task": "portal.operations.tasks.clear_expired_sessions",
         "schedule": 60.0 * 60,

@@ -1,0 +1,86 @@
+"""Reads for peer groups: staff pages and the participant's own page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from .models import Booking, Group, Session
+
+
+@dataclass(frozen=True)
+class PlaceView:
+    """One of a participant's places, with what they may see of it."""
+
+    booking: Booking
+    upcoming: list[Session]
+    waiting_position: int | None
+    may_see_joining_details: bool
+
+
+def participant_places(*, referral) -> list[PlaceView]:
+    now = timezone.now()
+    bookings = list(
+        Booking.objects.filter(referral=referral, state__in=Booking.ACTIVE)
+        .select_related("group__venue", "group__organisation")
+        .prefetch_related(
+            Prefetch(
+                "group__sessions",
+                queryset=Session.objects.filter(
+                    starts_at__gte=now, status=Session.Status.SCHEDULED
+                ).order_by("starts_at"),
+                to_attr="upcoming_sessions",
+            )
+        )
+    )
+    places = []
+    for booking in bookings:
+        position = None
+        if booking.state == Booking.State.WAITLISTED:
+            position = (
+                Booking.objects.filter(
+                    group=booking.group,
+                    state=Booking.State.WAITLISTED,
+                    waitlisted_at__lt=booking.waitlisted_at,
+                ).count()
+                + 1
+            )
+        rules_ok = not booking.group.ground_rules or booking.ground_rules_accepted_at is not None
+        places.append(
+            PlaceView(
+                booking=booking,
+                upcoming=booking.group.upcoming_sessions[:12],
+                waiting_position=position,
+                may_see_joining_details=booking.state == Booking.State.CONFIRMED and rules_ok,
+            )
+        )
+    return places
+
+
+def confirmed_upcoming_sessions(*, referral) -> list[Session]:
+    """Sessions for the calendar file: confirmed places only."""
+    return list(
+        Session.objects.filter(
+            group__bookings__referral=referral,
+            group__bookings__state=Booking.State.CONFIRMED,
+            status=Session.Status.SCHEDULED,
+            starts_at__gte=timezone.now(),
+        )
+        .select_related("group__venue", "group__organisation")
+        .order_by("starts_at")
+        .distinct()
+    )
+
+
+def groups_for_staff(*, user) -> QuerySet[Group]:
+    return (
+        Group.objects.for_member(user)
+        .select_related("organisation", "venue")
+        .annotate(
+            confirmed=Count("bookings", filter=Q(bookings__state=Booking.State.CONFIRMED)),
+            waiting=Count("bookings", filter=Q(bookings__state=Booking.State.WAITLISTED)),
+        )
+        .order_by("title")
+    )

@@ -1,0 +1,17 @@
+"""Background jobs for peer groups. Thin: they take ids and call services."""
+
+from celery import shared_task
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def sync_session_meeting(session_id: str) -> str:
+    from .meetings import session_meeting_sync
+
+    return session_meeting_sync(session_id=session_id).sync_state
+
+
+@shared_task
+def expire_offers() -> int:
+    from .services import offers_expire_due
+
+    return offers_expire_due()

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views_participant as views
+
+app_name = "peergroups"
+
+urlpatterns = [
+    path("my-place/<str:token>/", views.participant_page, name="participant"),
+    path(
+        "my-place/<str:token>/meetings.ics", views.participant_calendar, name="participant-calendar"
+    ),
+    path(
+        "my-place/<str:token>/<uuid:booking_id>/<slug:action>/",
+        views.participant_action,
+        name="participant-action",
+    ),
+]

@@ -1,0 +1,97 @@
+"""The participant's own page, reached through a private signed link. No account needed.
+
+Joining details (Zoom link and passcode, or the venue's address) appear only for a
+confirmed place whose ground rules have been accepted.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.accounts.access import public
+from referrals import links
+from referrals.models import Referral
+
+from . import selectors, services
+from .calendar import sessions_calendar
+from .models import Booking
+
+
+def _referral_for(request, token):
+    """The referral behind a participant link, or a response explaining why not."""
+    try:
+        referral_id = links.read_token(token, links.PARTICIPANT)
+    except links.LinkExpired:
+        return None, render(request, "peergroups/participant/link_expired.html", status=410)
+    except links.LinkInvalid:
+        return None, render(request, "peergroups/participant/link_invalid.html", status=404)
+    referral = Referral.objects.filter(pk=referral_id).first()
+    if referral is None or not referral.is_contactable:
+        return None, render(request, "peergroups/participant/link_invalid.html", status=404)
+    return referral, None
+
+
+@public
+@require_GET
+def participant_page(request, token):
+    referral, refusal = _referral_for(request, token)
+    if refusal:
+        return refusal
+    return render(
+        request,
+        "peergroups/participant/page.html",
+        {"places": selectors.participant_places(referral=referral), "token": token},
+    )
+
+
+@public
+@require_POST
+def participant_action(request, token, booking_id, action):
+    referral, refusal = _referral_for(request, token)
+    if refusal:
+        return refusal
+    booking = get_object_or_404(Booking, pk=booking_id, referral=referral)
+    try:
+        if action == "accept":
+            booking = services.booking_confirm(booking=booking)
+            if booking.state == Booking.State.CONFIRMED:
+                messages.success(request, "Your place is confirmed. Thank you.")
+            else:
+                messages.info(
+                    request,
+                    "Sorry, the last place was taken a moment ago. You are on the waiting "
+                    "list and we will contact you when a place is free.",
+                )
+        elif action == "decline":
+            services.booking_release(booking=booking, state=Booking.State.DECLINED)
+            messages.success(
+                request, "Thank you for letting us know. The place will go to someone else."
+            )
+        elif action == "cancel":
+            services.booking_release(booking=booking, state=Booking.State.CANCELLED)
+            messages.success(
+                request, "Your place has been cancelled. You can ask us for support at any time."
+            )
+        elif action == "ground-rules":
+            services.ground_rules_accept(booking=booking)
+            messages.success(request, "Thank you. Your joining details are below.")
+        else:
+            return render(request, "peergroups/participant/link_invalid.html", status=404)
+    except services.PeerGroupError as error:
+        messages.error(request, str(error))
+    return redirect("peergroups:participant", token=token)
+
+
+@public
+@require_GET
+def participant_calendar(request, token):
+    referral, refusal = _referral_for(request, token)
+    if refusal:
+        return refusal
+    body = sessions_calendar(selectors.confirmed_upcoming_sessions(referral=referral))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="meetings.ics"'
+    return response
