@@ -93,7 +93,18 @@ def schedule_apply(*, group: Group, spec: ScheduleSpec, actor: User) -> list[Ses
         target=group,
         detail={"change": "schedule", "sessions": len(kept)},
     )
+    for session in kept:
+        if session.sync_state == Session.Sync.PENDING:
+            _queue_meeting_sync(session)
     return kept
+
+
+def _queue_meeting_sync(session: Session) -> None:
+    """Create or update the session's Zoom meeting in the background, once committed."""
+    from .tasks import sync_session_meeting
+
+    session_id = str(session.pk)
+    transaction.on_commit(lambda: sync_session_meeting.delay(session_id))
 
 
 @transaction.atomic
