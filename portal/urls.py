@@ -16,6 +16,8 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("accounts/", include("portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("refer/", include("referrals.urls_public")),
+    path("groups/", include("peergroups.urls_public")),
     path("invitations/", include("portal.organisations.urls")),
     path("staff/", include("portal.staff.urls")),
     path("staff/referrals/", include("referrals.urls_staff")),

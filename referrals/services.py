@@ -259,7 +259,11 @@ def _acknowledge(referral_id) -> None:
     from .notifications import referral_notify
 
     referral = Referral.objects.select_related("organisation", "safe_contact").get(pk=referral_id)
-    referral_notify(referral=referral, template="referral_received")
+    referral_notify(
+        referral=referral,
+        template="referral_received",
+        context={"working_days": referral.organisation.first_contact_working_days},
+    )
 
 
 def _require_staff(referral: Referral, actor: User) -> None:

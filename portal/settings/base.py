@@ -112,6 +112,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits count in the cache: in production it must be shared (Redis).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 RATELIMIT_VIEW = "portal.public.views.rate_limited"
+# Count by the real client address, worked out the same way as for sign-in lockouts
+# (django-axes, which knows how many proxies to trust).
+RATELIMIT_IP_META_KEY = "portal.audit.services.client_ip"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -18,6 +18,7 @@ PUBLIC_PAGES = [
         "public:cookies",
         "account_login",
         "account_reset_password",
+        "selfreferral:choose",
     )
 ]
 PUBLIC_HTML_URLS = [url for name, url in URLS if name in PUBLIC_URL_NAMES]

@@ -1,0 +1,381 @@
+"""The public self-referral: its question pages, and the answers kept until they are sent.
+
+A visitor answers one question per page. Their answers live only in their own session,
+under one key per organisation, until they send them; nothing reaches the database
+before then. Every page's answers are validated again when the request is sent, so a
+changed or stale session can never create a referral the forms would have refused.
+
+Answers left untouched for ``IDLE_LIMIT`` are forgotten: a shared device must not keep
+someone's answers for the next person who opens the browser.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django import forms
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from portal.organisations.models import Organisation
+
+from . import forms as step_forms
+from .choices import ConsentMethod, Source
+from .consent import SELF_REFERRAL_VERSION
+from .links import WITHDRAW, LinkInvalid, read_token
+from .models import Referral
+from .references import new_reference
+from .services import (
+    ConsentDetails,
+    PersonDetails,
+    SafeContactDetails,
+    referral_submit,
+)
+
+SESSION_PREFIX = "selfreferral:"
+IDLE_LIMIT = timedelta(minutes=60)
+NOT_GIVEN = "Not given"
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    # The page's heading: plain and neutral, never naming the investigation.
+    title: str
+    form_class: type[forms.Form]
+    intro: tuple[str, ...] = ()
+
+
+STEPS: tuple[Step, ...] = (
+    Step("relationship", "About you", step_forms.RelationshipStepForm),
+    Step("stage", "Where things are now", step_forms.StageStepForm),
+    Step("children", "Your household", step_forms.ChildrenStepForm),
+    Step("support", "Support that could help", step_forms.SupportStepForm),
+    Step(
+        "meeting",
+        "How you would like to meet",
+        step_forms.MeetingStepForm,
+        intro=("Our calls and groups can happen online or in person.",),
+    ),
+    Step("access-needs", "Making things easier", step_forms.AccessNeedsStepForm),
+    Step(
+        "about-you",
+        "Your name and contact details",
+        step_forms.AboutYouStepForm,
+        intro=(
+            "We need at least one way to reach you: an email address, a UK phone number, or both.",
+            "On the next page you can tell us which ways are safe to use.",
+        ),
+    ),
+    Step(
+        "safe-contact",
+        "Contacting you safely",
+        step_forms.SafeContactStepForm,
+        intro=(
+            "We will only contact you in the ways you say are safe. Our calls and messages "
+            "do not say why we are getting in touch.",
+        ),
+    ),
+    Step("agreement", "Your agreement", step_forms.AgreementStepForm),
+)
+STEPS_BY_SLUG = {step.slug: step for step in STEPS}
+
+# Short names for the answers on the check-your-answers page.
+SUMMARY_LABELS = {
+    "relationship": "Who they are to you",
+    "stage": "Where things are now",
+    "children_in_household": "Children under 18 at home",
+    "support_wanted": "Support that could help",
+    "format_preference": "How you would like to meet",
+    "area": "Town or county",
+    "accessibility_needs": "Anything to make things easier",
+    "full_name": "Your name",
+    "email": "Email address",
+    "phone": "Phone number",
+    "safe_channels": "Safe ways to contact you",
+    "postal_address": "Postal address",
+    "safe_times": "Safe days and times",
+    "name_to_use": "Name to use when we contact you",
+    "may_name_organisation": "May we say who we are",
+    "shares_device_with_person": "Shares a phone, tablet or computer with them",
+    "shares_address_with_person": "Lives at the same address as them",
+}
+
+
+def organisations_accepting_referrals():
+    return Organisation.objects.filter(is_accepting_referrals=True).order_by("name")
+
+
+def organisation_for_slug(slug: str) -> Organisation:
+    return get_object_or_404(Organisation, slug=slug)
+
+
+def step_number(step: Step) -> int:
+    return STEPS.index(step) + 1
+
+
+def previous_step(step: Step) -> Step | None:
+    index = STEPS.index(step)
+    return STEPS[index - 1] if index else None
+
+
+def next_step(step: Step) -> Step | None:
+    index = STEPS.index(step)
+    return STEPS[index + 1] if index + 1 < len(STEPS) else None
+
+
+def honeypot_filled(data) -> bool:
+    return bool(str(data.get(step_forms.HONEYPOT_FIELD, "")).strip())
+
+
+class Incomplete(Exception):
+    """A page's answers are missing or no longer valid."""
+
+    def __init__(self, step: Step):
+        super().__init__(step.slug)
+        self.step = step
+
+
+class Draft:
+    """One visitor's answers for one organisation, kept in their session until sent."""
+
+    def __init__(self, request, organisation: Organisation):
+        self.request = request
+        self.session = request.session
+        self.organisation = organisation
+        self.key = f"{SESSION_PREFIX}{organisation.slug}"
+        self.done_key = f"{self.key}:done"
+        self.expired = False
+        self._data = self._load(self.key)
+
+    # -- Session storage --------------------------------------------------------------
+
+    def _load(self, key: str) -> dict:
+        data = self.session.get(key)
+        if data is None:
+            return {}
+        touched = data.get("touched") if isinstance(data, dict) else None
+        if (
+            not isinstance(touched, int | float)
+            or time.time() - touched > IDLE_LIMIT.total_seconds()
+        ):
+            self.session.pop(key, None)
+            self.expired = True
+            return {}
+        return data
+
+    def _write(self) -> None:
+        self._data["touched"] = time.time()
+        self.session[self.key] = self._data
+        self._end_with_browser()
+
+    def _end_with_browser(self) -> None:
+        # A visitor's session cookie goes when the browser closes (staff keep theirs).
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            self.session.set_expiry(0)
+
+    def _answers(self) -> dict:
+        answers = self._data.get("answers")
+        return answers if isinstance(answers, dict) else {}
+
+    def stored(self, step: Step) -> dict | None:
+        answers = self._answers().get(step.slug)
+        return answers if isinstance(answers, dict) else None
+
+    # -- Forms ------------------------------------------------------------------------
+
+    def form(self, step: Step, data=None) -> forms.Form:
+        """The step's form bound to ``data``, or to the stored answers, or unbound."""
+        if data is None:
+            data = self.stored(step)
+        kwargs = {}
+        if step.slug == "safe-contact":
+            contact = self.stored(STEPS_BY_SLUG["about-you"]) or {}
+            kwargs = {
+                "email": str(contact.get("email") or "").strip(),
+                "phone": str(contact.get("phone") or "").strip(),
+                "sender_name": self.organisation.discreet_sender_name,
+            }
+        return step.form_class(data=data, **kwargs)
+
+    def save(self, step: Step, form: forms.Form) -> None:
+        """Keep a valid page's answers exactly as typed, and only the step's own fields."""
+        raw = {}
+        for name, field in form.fields.items():
+            value = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+            raw[name] = "" if value is None else value
+        answers = self._answers()
+        answers[step.slug] = raw
+        self._data["answers"] = answers
+        self._write()
+
+    def is_answered(self, step: Step) -> bool:
+        return self.stored(step) is not None and self.form(step).is_valid()
+
+    def first_unanswered(self) -> Step | None:
+        for step in STEPS:
+            if not self.is_answered(step):
+                return step
+        return None
+
+    def valid_forms(self) -> dict[str, forms.Form]:
+        """Every page's form, validated again; raises ``Incomplete`` at the first gap."""
+        valid = {}
+        for step in STEPS:
+            form = self.form(step)
+            if not form.is_bound or not form.is_valid():
+                raise Incomplete(step)
+            valid[step.slug] = form
+        return valid
+
+    def summary(self) -> list[dict]:
+        """The answers as the check page shows them, grouped by the page that asked."""
+        rows = []
+        for slug, form in self.valid_forms().items():
+            if slug == "agreement":
+                continue
+            for name, field in form.fields.items():
+                rows.append(
+                    {
+                        "step": STEPS_BY_SLUG[slug],
+                        "name": name,
+                        "label": SUMMARY_LABELS[name],
+                        "value": _display(field, form, name),
+                    }
+                )
+        return rows
+
+    def details(self) -> tuple[PersonDetails, SafeContactDetails]:
+        valid = self.valid_forms()
+        answers = {}
+        for slug, form in valid.items():
+            if slug != "safe-contact":
+                answers.update(form.cleaned_data)
+        person = PersonDetails(
+            full_name=answers["full_name"],
+            relationship=answers["relationship"],
+            stage=answers["stage"],
+            children_in_household=answers["children_in_household"],
+            support_wanted=answers["support_wanted"],
+            format_preference=answers["format_preference"],
+            email=answers["email"],
+            phone=answers["phone"],
+            area=answers["area"],
+            accessibility_needs=answers["accessibility_needs"],
+        )
+        return person, valid["safe-contact"].details()
+
+    # -- Spam, sending and the confirmation page --------------------------------------
+
+    def flag_as_automated(self) -> None:
+        self._data["automated"] = True
+        self._write()
+
+    @property
+    def looks_automated(self) -> bool:
+        return bool(self._data.get("automated"))
+
+    def submission_key(self) -> str:
+        key = self._data.get("submission_key")
+        if not isinstance(key, str) or not key:
+            key = secrets.token_urlsafe(32)
+            self._data["submission_key"] = key
+            self._write()
+        return key
+
+    def matches_submission_key(self, key: str) -> bool:
+        stored = self._data.get("submission_key")
+        return isinstance(stored, str) and secrets.compare_digest(stored, key)
+
+    def finish(self, *, submission_key: str, referral: Referral | None) -> None:
+        """Forget the answers; keep only what the confirmation page needs.
+
+        With no referral (a filled-in honeypot) the page shows a made-up reference, so an
+        automated sender cannot tell that nothing was created.
+        """
+        self.session.pop(self.key, None)
+        self._data = {}
+        self.session[self.done_key] = {
+            "referral": str(referral.pk) if referral else "",
+            "decoy_reference": "" if referral else new_reference(),
+            "submission_key": submission_key,
+            "touched": time.time(),
+        }
+        self._end_with_browser()
+
+    def finished(self) -> dict | None:
+        done = self._load(self.done_key)
+        return done or None
+
+    def finished_with(self, submission_key: str) -> bool:
+        done = self.finished()
+        stored = done.get("submission_key") if done else None
+        return isinstance(stored, str) and secrets.compare_digest(stored, submission_key)
+
+    def confirmation_reference(self) -> str | None:
+        done = self.finished()
+        if done is None:
+            return None
+        if done.get("decoy_reference"):
+            return str(done["decoy_reference"])
+        referral_id = _as_uuid(done.get("referral"))
+        if referral_id is None:
+            return None
+        return (
+            Referral.objects.for_organisation(self.organisation)
+            .filter(pk=referral_id)
+            .values_list("reference", flat=True)
+            .first()
+        )
+
+
+def _display(field: forms.Field, form: forms.Form, name: str) -> str:
+    value = form.cleaned_data.get(name)
+    if isinstance(field, forms.MultipleChoiceField):
+        labels = dict(field.choices)
+        return ", ".join(str(labels[item]) for item in value) or NOT_GIVEN
+    if isinstance(field, forms.ChoiceField):
+        return str(dict(field.choices).get(value, NOT_GIVEN))
+    # Text as typed: a phone number reads as the person wrote it, not in E.164 form.
+    return str(form.data.get(name) or "").strip() or NOT_GIVEN
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def self_referral_submit(*, draft: Draft, submission_key: str, request=None) -> Referral:
+    """Send the draft's answers as a self-referral; raises ``Incomplete`` or ReferralError."""
+    person, safe_contact = draft.details()
+    return referral_submit(
+        organisation=draft.organisation,
+        person=person,
+        safe_contact=safe_contact,
+        consent=ConsentDetails(
+            method=ConsentMethod.ONLINE_FORM,
+            given_at=timezone.now(),
+            statement_version=SELF_REFERRAL_VERSION,
+        ),
+        source=Source.SELF,
+        submission_key=submission_key,
+        request=request,
+    )
+
+
+def referral_for_withdraw_token(token: str) -> Referral:
+    """The referral a withdraw link is for; raises LinkExpired or LinkInvalid."""
+    referral_id = _as_uuid(read_token(token, WITHDRAW))
+    referral = None
+    if referral_id is not None:
+        referral = Referral.objects.filter(pk=referral_id).first()
+    if referral is None:
+        raise LinkInvalid
+    return referral

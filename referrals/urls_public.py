@@ -1,0 +1,18 @@
+"""The public self-referral, mounted at /refer/, and the private withdraw link."""
+
+from django.urls import path
+
+from . import views_public as views
+
+app_name = "selfreferral"
+
+urlpatterns = [
+    path("", views.choose, name="choose"),
+    # First, so a damaged link still gets the kind "link does not work" page (an
+    # organisation must therefore not use the slug "withdraw").
+    path("withdraw/<str:token>/", views.withdraw, name="withdraw"),
+    path("<slug:slug>/", views.start, name="start"),
+    path("<slug:slug>/check/", views.check, name="check"),
+    path("<slug:slug>/done/", views.done, name="done"),
+    path("<slug:slug>/<slug:step>/", views.step, name="step"),
+]
