@@ -79,3 +79,76 @@ def test_the_invitation_form_with_errors_is_accessible(
     axe_page.click("main button[type=submit]")
     assert axe_page.locator(".error-summary").is_visible()
     assert axe_violations(axe_page) == []
+
+
+def test_referral_pages_are_accessible(axe_page, live_server, caseworker_a, organisation_a):
+    from tests.referrals.factories import make_referral
+
+    referral = make_referral(organisation_a, phone="07700 900333", safe_channels=["call", "post"])
+    sign_in_through_browser(axe_page, live_server, caseworker_a)
+    ids = {"referral_id": referral.pk}
+    for url in (
+        reverse("referrals:queue"),
+        reverse("referrals:detail", kwargs=ids),
+        reverse("referrals:timeline", kwargs=ids),
+        reverse("referrals:safe-contact", kwargs=ids),
+    ):
+        check(axe_page, live_server.url + url)
+
+
+def test_a_failed_contact_attempt_form_is_accessible(
+    axe_page, live_server, caseworker_a, organisation_a
+):
+    from tests.referrals.factories import make_referral
+
+    referral = make_referral(organisation_a)
+    sign_in_through_browser(axe_page, live_server, caseworker_a)
+    axe_page.goto(
+        live_server.url + reverse("referrals:detail", kwargs={"referral_id": referral.pk})
+    )
+    axe_page.click("#contact-attempt ~ form button[type=submit]")
+    assert axe_page.locator(".error-summary").first.is_visible()
+    violations = axe_violations(axe_page)
+    assert violations == [], format_violations(violations)
+
+
+def test_the_self_referral_is_accessible_from_start_to_finish(
+    axe_page, live_server, organisation_a
+):
+    """Every question page (also with an error), the check page and the confirmation."""
+    from django.core.cache import cache
+
+    from tests.referrals.test_self_referral import ANSWERS
+
+    cache.clear()
+    page = axe_page
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + reverse("selfreferral:start", kwargs={"slug": organisation_a.slug}))
+    assert axe_violations(page) == []
+    for step, answers in ANSWERS.items():
+        page.goto(
+            live_server.url
+            + reverse("selfreferral:step", kwargs={"slug": organisation_a.slug, "step": step})
+        )
+        page.click("main button[type=submit]")  # without answers: errors where required
+        if page.locator(".error-summary").count():
+            violations = axe_violations(page)
+            assert violations == [], f"{page.url}\n{format_violations(violations)}"
+        else:
+            page.go_back()
+        for name, value in answers.items():
+            for item in value if isinstance(value, list) else [value]:
+                field = page.locator(f"main [name={name}]").first
+                if field.get_attribute("type") in ("radio", "checkbox"):
+                    option = page.locator(f"main [name={name}][value='{item}']")
+                    (option if option.count() else field).check()
+                elif item:
+                    field.fill(item)
+        page.click("main button[type=submit]")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, page.url
+    assert "/check/" in page.url
+    assert axe_violations(page) == []
+    page.click("main button[type=submit]")
+    assert "/done/" in page.url
+    violations = axe_violations(page)
+    assert violations == [], format_violations(violations)
