@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .models import Booking, Group, Session
+from .models import Attendance, Booking, Group, Session
 
 
 @dataclass(frozen=True)
@@ -83,4 +84,69 @@ def groups_for_staff(*, user) -> QuerySet[Group]:
             waiting=Count("bookings", filter=Q(bookings__state=Booking.State.WAITLISTED)),
         )
         .order_by("title")
+    )
+
+
+def group_for_staff(*, user, group_id) -> Group:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Group.objects.for_member(user).select_related("organisation", "venue", "schedule"),
+        pk=group_id,
+    )
+
+
+def session_for_staff(*, user, session_id) -> Session:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Session.objects.for_member(user).select_related("group__organisation", "group__venue"),
+        pk=session_id,
+    )
+
+
+def group_bookings(*, group: Group) -> dict[str, list[Booking]]:
+    """The group's places by state, with attendance figures for confirmed people."""
+    bookings = (
+        Booking.objects.filter(group=group, state__in=Booking.ACTIVE)
+        .select_related("referral", "referral__safe_contact")
+        .annotate(
+            sessions_recorded=Count("attendance"),
+            sessions_attended=Count("attendance", filter=Q(attendance__status="attended")),
+        )
+        .order_by("waitlisted_at", "created_at")
+    )
+    by_state: dict[str, list[Booking]] = {state: [] for state in Booking.ACTIVE}
+    for booking in bookings:
+        by_state[booking.state].append(booking)
+    return by_state
+
+
+def upcoming_sessions(*, group: Group, limit: int = 12) -> list[Session]:
+    return list(group.sessions.filter(starts_at__gte=timezone.now()).order_by("starts_at")[:limit])
+
+
+def session_roster(*, session: Session) -> list[Booking]:
+    """Confirmed participants with their safe-contact flags and this session's attendance."""
+    return list(
+        Booking.objects.filter(group=session.group, state=Booking.State.CONFIRMED)
+        .select_related("referral", "referral__safe_contact")
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.filter(session=session),
+                to_attr="this_session",
+            )
+        )
+        .order_by("confirmed_at")
+    )
+
+
+def sessions_this_week(*, user) -> list[Session]:
+    now = timezone.now()
+    return list(
+        Session.objects.for_member(user)
+        .filter(starts_at__gte=now - timedelta(hours=3), starts_at__lt=now + timedelta(days=7))
+        .select_related("group")
+        .order_by("starts_at")
     )

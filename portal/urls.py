@@ -21,6 +21,7 @@ urlpatterns = [
     path("invitations/", include("portal.organisations.urls")),
     path("staff/", include("portal.staff.urls")),
     path("staff/referrals/", include("referrals.urls_staff")),
+    path("staff/groups/", include("peergroups.urls_staff")),
     path("api/v1/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
 ]

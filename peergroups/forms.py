@@ -1,0 +1,134 @@
+"""Staff forms for peer groups."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+
+from .models import Attendance, Group, Schedule
+from .scheduling import ScheduleSpec
+
+
+class ScheduleForm(forms.Form):
+    rule = forms.ChoiceField(
+        label="How often does the group meet?",
+        choices=Schedule.Rule.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how often the group meets.",
+            "invalid_choice": "Choose one of the options listed.",
+        },
+    )
+    start_date = forms.DateField(
+        label="First meeting date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the date of the first meeting.",
+            "invalid": "Enter a real date, like 2027-01-14.",
+        },
+    )
+    start_time = forms.TimeField(
+        label="Start time (UK time)",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={
+            "required": "Enter the start time.",
+            "invalid": "Enter a time, like 19:00.",
+        },
+    )
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes",
+        min_value=15,
+        max_value=480,
+        initial=90,
+        error_messages={
+            "required": "Enter how long each meeting lasts.",
+            "min_value": "A meeting lasts at least 15 minutes.",
+            "max_value": "A meeting lasts at most 8 hours (480 minutes).",
+        },
+    )
+    occurrences = forms.IntegerField(
+        label="Number of meetings (or give an end date)",
+        required=False,
+        min_value=1,
+        max_value=104,
+        error_messages={"min_value": "Enter at least 1.", "max_value": "Enter 104 or fewer."},
+    )
+    end_date = forms.DateField(
+        label="Last possible date (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a real date, like 2027-06-30."},
+    )
+    nth = forms.TypedChoiceField(
+        label="For monthly meetings: which week of the month?",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", "Not monthly"),
+            (1, "First"),
+            (2, "Second"),
+            (3, "Third"),
+            (4, "Fourth"),
+            (-1, "Last"),
+        ],
+        error_messages={"invalid_choice": "Choose one of the options listed."},
+    )
+    fixed_dates = forms.CharField(
+        label="For set dates: the dates, one per line (YYYY-MM-DD)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "That is too many dates for one schedule."},
+    )
+
+    def clean_fixed_dates(self) -> tuple[date, ...]:
+        dates = []
+        for line in self.cleaned_data["fixed_dates"].split():
+            try:
+                dates.append(date.fromisoformat(line.strip()))
+            except ValueError as error:
+                raise forms.ValidationError(
+                    f"'{line}' is not a date in the form YYYY-MM-DD."
+                ) from error
+        return tuple(dates)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start_date") and cleaned["start_date"] < date.today():
+            self.add_error("start_date", "The first meeting cannot be in the past.")
+        return cleaned
+
+    def spec(self) -> ScheduleSpec:
+        data = self.cleaned_data
+        return ScheduleSpec(
+            rule=data["rule"],
+            start_date=data["start_date"],
+            start_time=data["start_time"],
+            duration_minutes=data["duration_minutes"],
+            end_date=data["end_date"],
+            occurrences=data["occurrences"],
+            nth=data["nth"],
+            fixed_dates=data["fixed_dates"],
+        )
+
+
+class OfferForm(forms.Form):
+    group = forms.ModelChoiceField(
+        label="Which group?",
+        queryset=Group.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a group.",
+            "invalid_choice": "Choose one of the groups listed.",
+        },
+    )
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+
+
+class AttendanceForm(forms.Form):
+    status = forms.ChoiceField(choices=Attendance.Status.choices)

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views_staff as views
+
+app_name = "groups"
+
+urlpatterns = [
+    path("", views.group_list, name="list"),
+    path("<uuid:group_id>/", views.group_detail, name="detail"),
+    path("<uuid:group_id>/schedule/", views.schedule_edit, name="schedule"),
+    path(
+        "<uuid:group_id>/places/<uuid:booking_id>/<slug:action>/",
+        views.place_action,
+        name="place-action",
+    ),
+    path("offer/<uuid:referral_id>/", views.offer_place, name="offer"),
+    path("sessions/<uuid:session_id>/", views.session_register, name="session"),
+    path(
+        "sessions/<uuid:session_id>/attendance/<uuid:booking_id>/",
+        views.attendance,
+        name="attendance",
+    ),
+    path("sessions/<uuid:session_id>/cancel/", views.session_cancel, name="session-cancel"),
+]

@@ -1,0 +1,180 @@
+"""Staff pages for peer groups: groups, schedules, places, session registers.
+
+Every object comes through an organisation-scoped selector: another organisation's
+group, session or place answers 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
+from referrals.selectors import referral_for_staff
+
+from . import selectors, services
+from .forms import AttendanceForm, OfferForm, ScheduleForm
+from .models import Attendance, Booking, Group
+from .scheduling import ScheduleError
+
+
+@require_GET
+def group_list(request):
+    return render(
+        request,
+        "peergroups/staff/group_list.html",
+        {
+            "groups": selectors.groups_for_staff(user=request.user),
+            "sessions": selectors.sessions_this_week(user=request.user),
+        },
+    )
+
+
+@require_GET
+def group_detail(request, group_id):
+    group = selectors.group_for_staff(user=request.user, group_id=group_id)
+    audit_record(
+        action=AuditEvent.Action.VIEWED,
+        request=request,
+        organisation=group.organisation,
+        target=group,
+        detail={"page": "group"},
+    )
+    return render(
+        request,
+        "peergroups/staff/group_detail.html",
+        {
+            "group": group,
+            "places": selectors.group_bookings(group=group),
+            "sessions": selectors.upcoming_sessions(group=group),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def schedule_edit(request, group_id):
+    group = selectors.group_for_staff(user=request.user, group_id=group_id)
+    form = ScheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sessions = services.schedule_apply(group=group, spec=form.spec(), actor=request.user)
+        except (ScheduleError, services.PeerGroupError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Schedule saved: {len(sessions)} meetings planned.")
+            return redirect("groups:detail", group_id=group.pk)
+    return render(
+        request,
+        "peergroups/staff/schedule_form.html",
+        {"group": group, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def place_action(request, group_id, booking_id, action):
+    group = selectors.group_for_staff(user=request.user, group_id=group_id)
+    booking = get_object_or_404(Booking, pk=booking_id, group=group)
+    try:
+        if action == "cancel":
+            services.booking_release(
+                booking=booking, state=Booking.State.CANCELLED, actor=request.user
+            )
+            messages.success(
+                request, "Place cancelled. The next person waiting has been offered it."
+            )
+        elif action == "approve":
+            services.offer_approve(booking=booking, actor=request.user)
+            messages.success(request, "Offer sent.")
+        else:
+            return redirect("groups:detail", group_id=group.pk)
+    except services.PeerGroupError as error:
+        messages.error(request, str(error))
+    return redirect("groups:detail", group_id=group.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def offer_place(request, referral_id):
+    referral = referral_for_staff(user=request.user, referral_id=referral_id)
+    groups = Group.objects.for_member(request.user).filter(organisation=referral.organisation)
+    form = OfferForm(request.POST or None, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.booking_offer(
+                group=form.cleaned_data["group"], referral=referral, actor=request.user
+            )
+        except services.PeerGroupError as error:
+            form.add_error("group", str(error))
+        else:
+            if booking.state == Booking.State.OFFERED:
+                messages.success(request, "Place offered. They have been sent a private link.")
+            else:
+                messages.success(request, "The group is full: they are on its waiting list.")
+            return redirect("referrals:detail", referral_id=referral.pk)
+    return render(
+        request,
+        "peergroups/staff/offer_form.html",
+        {"referral": referral, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def session_register(request, session_id):
+    session = selectors.session_for_staff(user=request.user, session_id=session_id)
+    audit_record(
+        action=AuditEvent.Action.VIEWED,
+        request=request,
+        organisation=session.group.organisation,
+        target=session,
+        detail={"page": "register"},
+    )
+    return render(
+        request,
+        "peergroups/staff/session_register.html",
+        {
+            "session": session,
+            "roster": selectors.session_roster(session=session),
+            "statuses": Attendance.Status.choices,
+        },
+    )
+
+
+@require_POST
+def attendance(request, session_id, booking_id):
+    session = selectors.session_for_staff(user=request.user, session_id=session_id)
+    booking = get_object_or_404(Booking, pk=booking_id, group=session.group)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose attended, apologies or did not attend.")
+    else:
+        try:
+            services.attendance_record(
+                session=session,
+                booking=booking,
+                status=form.cleaned_data["status"],
+                actor=request.user,
+            )
+        except services.PeerGroupError as error:
+            messages.error(request, str(error))
+    return redirect(
+        reverse("groups:session", kwargs={"session_id": session.pk}) + f"#booking-{booking.pk}"
+    )
+
+
+@require_POST
+def session_cancel(request, session_id):
+    session = selectors.session_for_staff(user=request.user, session_id=session_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Tick the box to confirm you want to cancel this meeting.")
+        return redirect("groups:session", session_id=session.pk)
+    try:
+        services.session_cancel(session=session, actor=request.user)
+    except services.PeerGroupError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Meeting cancelled. Everyone with a place has been told.")
+    return redirect("groups:detail", group_id=session.group_id)

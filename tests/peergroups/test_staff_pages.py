@@ -1,0 +1,185 @@
+"""Staff pages for groups: scope, register, schedule and offers, with bounded queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from peergroups.models import Attendance, Booking, Session
+from peergroups.services import booking_confirm, booking_offer
+from tests.conftest import sign_in
+from tests.factories import GroupFactory
+from tests.referrals.factories import make_referral
+
+pytestmark = pytest.mark.django_db
+
+
+def make_session(group, days=2):
+    start = timezone.now() + timedelta(days=days)
+    return Session.objects.create(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
+
+
+@pytest.fixture
+def busy_group(organisation_a, caseworker_a):
+    group = GroupFactory(organisation=organisation_a, capacity=3)
+    session = make_session(group)
+    bookings = [
+        booking_offer(group=group, referral=make_referral(organisation_a), actor=caseworker_a)
+        for _ in range(5)
+    ]
+    for booking in bookings[:3]:
+        booking_confirm(booking=booking)
+    return group, session, bookings
+
+
+def test_another_organisation_gets_404_everywhere(client, busy_group, caseworker_b, organisation_a):
+    group, session, bookings = busy_group
+    referral = make_referral(organisation_a)
+    sign_in(client, caseworker_b)
+    gets = [
+        reverse("groups:detail", kwargs={"group_id": group.pk}),
+        reverse("groups:schedule", kwargs={"group_id": group.pk}),
+        reverse("groups:session", kwargs={"session_id": session.pk}),
+        reverse("groups:offer", kwargs={"referral_id": referral.pk}),
+    ]
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+    posts = [
+        reverse(
+            "groups:place-action",
+            kwargs={"group_id": group.pk, "booking_id": bookings[0].pk, "action": "cancel"},
+        ),
+        reverse(
+            "groups:attendance", kwargs={"session_id": session.pk, "booking_id": bookings[0].pk}
+        ),
+        reverse("groups:session-cancel", kwargs={"session_id": session.pk}),
+    ]
+    for url in posts:
+        assert client.post(url, {"status": "attended", "confirm": "yes"}).status_code == 404, url
+    assert Booking.objects.get(pk=bookings[0].pk).state == "confirmed"
+    assert not Attendance.objects.exists()
+    assert Session.objects.get(pk=session.pk).status == "scheduled"
+    assert group.title not in client.get(reverse("groups:list")).content.decode()
+
+
+def test_attendance_is_saved_in_one_click_per_person(client, busy_group, facilitator_a):
+    _, session, bookings = busy_group
+    sign_in(client, facilitator_a)
+    url = reverse(
+        "groups:attendance", kwargs={"session_id": session.pk, "booking_id": bookings[0].pk}
+    )
+    assert client.post(url, {"status": "attended"}).status_code == 302
+    client.post(url, {"status": "apologies"})
+    assert Attendance.objects.get().status == "apologies"
+    # Only confirmed people have attendance; nonsense statuses are refused.
+    waiting = reverse(
+        "groups:attendance", kwargs={"session_id": session.pk, "booking_id": bookings[4].pk}
+    )
+    response = client.post(waiting, {"status": "attended"}, follow=True)
+    assert "Only confirmed participants" in response.content.decode()
+    response = client.post(url, {"status": "partied"}, follow=True)
+    assert "Choose attended, apologies or did not attend." in response.content.decode()
+
+
+def test_the_register_shows_safe_contact_flags_and_access_needs(
+    client, organisation_a, caseworker_a, facilitator_a
+):
+    group = GroupFactory(organisation=organisation_a)
+    session = make_session(group)
+    person = make_referral(organisation_a, accessibility_needs="Needs captions")
+    person.safe_contact.shares_device_with_person = True
+    person.safe_contact.save()
+    booking_confirm(booking=booking_offer(group=group, referral=person, actor=caseworker_a))
+    sign_in(client, facilitator_a)
+    content = client.get(
+        reverse("groups:session", kwargs={"session_id": session.pk})
+    ).content.decode()
+    assert "Needs captions" in content and "Shares a device" in content
+
+
+def test_a_schedule_that_makes_no_dates_or_starts_in_the_past_is_explained(
+    client, organisation_a, facilitator_a
+):
+    group = GroupFactory(organisation=organisation_a)
+    sign_in(client, facilitator_a)
+    url = reverse("groups:schedule", kwargs={"group_id": group.pk})
+    today = timezone.localdate()
+    response = client.post(
+        url,
+        {
+            "rule": "weekly",
+            "start_date": today - timedelta(days=3),
+            "start_time": "19:00",
+            "duration_minutes": 90,
+            "occurrences": 4,
+        },
+    )
+    assert "cannot be in the past" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "rule": "fixed_dates",
+            "start_date": today + timedelta(days=1),
+            "start_time": "19:00",
+            "duration_minutes": 90,
+        },
+    )
+    assert "no session dates" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "rule": "weekly",
+            "start_date": today + timedelta(days=1),
+            "start_time": "19:00",
+            "duration_minutes": 90,
+            "occurrences": 4,
+        },
+    )
+    assert response.status_code == 302
+    assert Session.objects.filter(group=group).count() == 4
+
+
+def test_offering_a_place_from_the_referral_page(
+    client, organisation_a, organisation_b, caseworker_a
+):
+    group = GroupFactory(organisation=organisation_a)
+    other = GroupFactory(organisation=organisation_b)
+    referral = make_referral(organisation_a)
+    sign_in(client, caseworker_a)
+    url = reverse("groups:offer", kwargs={"referral_id": referral.pk})
+    assert other.title not in client.get(url).content.decode()
+    response = client.post(url, {"group": other.pk})
+    assert "Choose one of the groups listed." in response.content.decode()
+    assert client.post(url, {"group": group.pk}).status_code == 302
+    assert Booking.objects.get().state == "offered"
+
+
+@pytest.mark.parametrize("people", [3, 20])
+def test_group_and_register_pages_run_a_bounded_number_of_queries(
+    client, organisation_a, caseworker_a, django_assert_max_num_queries, people
+):
+    group = GroupFactory(organisation=organisation_a, capacity=50)
+    sessions = [make_session(group, days=d) for d in range(1, 6)]
+    for _ in range(people):
+        booking = booking_confirm(
+            booking=booking_offer(
+                group=group, referral=make_referral(organisation_a), actor=caseworker_a
+            )
+        )
+        for session in sessions[:2]:
+            Attendance.objects.create(
+                session=session, booking=booking, status="attended", recorded_by=caseworker_a
+            )
+    sign_in(client, caseworker_a)
+    with django_assert_max_num_queries(10):
+        assert (
+            client.get(reverse("groups:detail", kwargs={"group_id": group.pk})).status_code == 200
+        )
+    with django_assert_max_num_queries(10):
+        assert (
+            client.get(reverse("groups:session", kwargs={"session_id": sessions[0].pk})).status_code
+            == 200
+        )
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("groups:list")).status_code == 200
