@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/", include("portal.staff.urls")),
     path("staff/referrals/", include("referrals.urls_staff")),
     path("staff/groups/", include("peergroups.urls_staff")),
+    path("referrer/", include("referrals.urls_referrer")),
     path("api/v1/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
 ]

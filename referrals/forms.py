@@ -365,3 +365,128 @@ class SubmitForm(forms.Form):
     """The check-your-answers page: only the key that makes a double click harmless."""
 
     submission_key = forms.RegexField(regex=r"^[A-Za-z0-9_-]{20,64}$", max_length=64)
+
+
+# --- Referrer referral: one page for professionals ----------------------------------------
+
+
+class ProfessionalReferralForm(forms.Form):
+    """A professional's referral: who, where things stand, and the consent they took."""
+
+    organisation = forms.ModelChoiceField(
+        label="Which service are you referring to?",
+        queryset=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the service you are referring to.",
+            "invalid_choice": "Choose one of the options listed.",
+        },
+    )
+    agency = forms.ModelChoiceField(
+        label="Which agency are you referring for?",
+        queryset=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose your agency.",
+            "invalid_choice": "Choose one of the options listed.",
+        },
+    )
+    full_name = full_name_field("Their full name")
+    email = email_field()
+    phone = UKPhoneField(label="Their UK phone number", required=False)
+    relationship = choice_field(
+        "Who are they to the person under investigation?",
+        RELATIONSHIP["choices"],
+        "Choose who they are to the person.",
+    )
+    stage = choice_field(
+        "Where has the investigation got to?", STAGE["choices"], "Choose where things are."
+    )
+    children_in_household = choice_field(**CHILDREN)
+    support_wanted = choice_field(
+        "What support would they like?", SUPPORT["choices"], "Choose the support they want."
+    )
+    format_preference = choice_field(**FORMAT)
+    area = forms.CharField(
+        label="Town or county (optional)",
+        required=False,
+        max_length=100,
+        error_messages={"max_length": "Keep this to 100 characters or fewer."},
+    )
+    accessibility_needs = long_text_field("Access needs (optional)", 2000)
+    consent_confirmed = forms.BooleanField(
+        label="The person agreed to be referred to the service chosen above, having been "
+        "told what is shared and that they can withdraw at any time.",
+        error_messages={"required": "Confirm that the person agreed to this referral."},
+    )
+    consent_method = choice_field(
+        "How did they agree?",
+        [("verbal", "Verbally"), ("written", "In writing")],
+        "Choose how they agreed.",
+    )
+    consent_given_at = forms.DateTimeField(
+        label="When did they agree?",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        error_messages={
+            "required": "Enter the date and time they agreed.",
+            "invalid": "Enter a real date and time, like 2026-11-28 14:30.",
+        },
+    )
+    professional_name = full_name_field("Your name")
+    professional_identifier = forms.CharField(
+        label="Your collar number or job title",
+        max_length=100,
+        error_messages={
+            "required": "Enter your collar number or job title.",
+            "max_length": "Keep this to 100 characters or fewer.",
+        },
+    )
+    share_status_with_referrer = choice_field(
+        "Did they agree that you can see whether the service has contacted them?",
+        YES_NO,
+        "Choose yes or no.",
+    )
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, organisations, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["agency"].queryset = agencies
+        # Most referrers belong to one agency: then there is nothing to choose.
+        self.single_agency = agencies.first() if len(agencies) == 1 else None
+        if self.single_agency is not None:
+            self.fields["agency"].required = False
+            self.fields["agency"].widget = forms.HiddenInput()
+
+    def clean_agency(self):
+        return self.cleaned_data.get("agency") or self.single_agency
+
+    def clean_consent_given_at(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        given = self.cleaned_data["consent_given_at"]
+        now = timezone.now()
+        if given > now + timedelta(minutes=5):
+            raise forms.ValidationError("The time they agreed cannot be in the future.")
+        if given < now - timedelta(days=30):
+            raise forms.ValidationError(
+                "Consent is more than 30 days old: check it is still current and record the "
+                "date you checked."
+            )
+        return given
+
+    def clean(self):
+        cleaned = super().clean()
+        no_contact_errors = not self.errors.get("email") and not self.errors.get("phone")
+        if no_contact_errors and not cleaned.get("email") and not cleaned.get("phone"):
+            self.add_error("email", "Give an email address or a phone number for them.")
+        organisation, agency = cleaned.get("organisation"), cleaned.get("agency")
+        if (
+            organisation
+            and agency
+            and not organisation.partner_agencies.filter(pk=agency.pk).exists()
+        ):
+            self.add_error("organisation", "Choose one of the options listed.")
+        return cleaned

@@ -145,6 +145,10 @@ class Referral(models.Model):
             return ShareBackStatus.CONTACTED
         return ShareBackStatus.RECEIVED
 
+    @property
+    def share_back_label(self) -> str:
+        return ShareBackStatus(self.share_back_status).label
+
 
 class SafeContact(models.Model):
     """How, when and under what name it is safe to contact the person."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from portal.organisations.models import Membership
-from portal.organisations.roles import Role
+from portal.organisations.roles import CASE_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,14 @@ def navigation_for(request) -> list[NavItem]:
         (m.organisation for m in memberships if m.role == Role.COORDINATOR),
         key=lambda organisation: organisation.name,
     )
+    roles = {m.role for m in memberships}
     items = [("Dashboard", reverse("staff:dashboard"))]
+    if roles & CASE_ROLES:
+        items.append(("Referrals", reverse("referrals:queue")))
+        items.append(("Groups", reverse("groups:list")))
+    if Role.REFERRER in roles:
+        items.append(("Refer someone", reverse("referrer:new")))
+        items.append(("My referrals", reverse("referrer:list")))
     for organisation in coordinating:
         label = "Team" if len(organisations) == 1 else f"Team: {organisation.name}"
         items.append((label, reverse("staff:team", kwargs={"organisation_id": organisation.pk})))

@@ -152,3 +152,14 @@ def test_the_self_referral_is_accessible_from_start_to_finish(
     assert "/done/" in page.url
     violations = axe_violations(page)
     assert violations == [], format_violations(violations)
+
+
+def test_the_referrer_pages_are_accessible(axe_page, live_server, referrer, police_agency):
+    sign_in_through_browser(axe_page, live_server, referrer)
+    check(axe_page, live_server.url + reverse("referrer:new"))
+    check(axe_page, live_server.url + reverse("referrer:list"))
+    axe_page.goto(live_server.url + reverse("referrer:new"))
+    axe_page.click("main button[type=submit]")
+    assert axe_page.locator(".error-summary").is_visible()
+    violations = axe_violations(axe_page)
+    assert violations == [], format_violations(violations)
