@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.utils import timezone
 
-from .models import Attendance, Group, Schedule
+from .models import Attendance, Group, InitialCallSlot, Schedule
 from .scheduling import ScheduleSpec
 
 
@@ -132,3 +133,70 @@ class OfferForm(forms.Form):
 
 class AttendanceForm(forms.Form):
     status = forms.ChoiceField(choices=Attendance.Status.choices)
+
+
+class CallSlotForm(forms.Form):
+    day = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date.", "invalid": "Enter a real date."},
+    )
+    start_time = forms.TimeField(
+        label="Start time (UK time)",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={
+            "required": "Enter the start time.",
+            "invalid": "Enter a time, like 10:30.",
+        },
+    )
+    minutes = forms.IntegerField(
+        label="Length in minutes",
+        initial=30,
+        min_value=10,
+        max_value=120,
+        error_messages={
+            "required": "Enter how long the call lasts.",
+            "min_value": "A call lasts at least 10 minutes.",
+            "max_value": "A call lasts at most 2 hours (120 minutes).",
+        },
+    )
+
+    def times(self):
+        from datetime import timedelta
+
+        from .scheduling import local_datetime
+
+        start = local_datetime(self.cleaned_data["day"], self.cleaned_data["start_time"])
+        return start, start + timedelta(minutes=self.cleaned_data["minutes"])
+
+
+class CallBookingForm(forms.Form):
+    slot = forms.ModelChoiceField(
+        label="Which time?",
+        queryset=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a time.",
+            "invalid_choice": "That time is no longer free. Choose another.",
+        },
+    )
+
+    def __init__(self, *args, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = slots
+        self.fields["slot"].label_from_instance = lambda slot: (
+            f"{timezone.localtime(slot.starts_at):%A %-d %B, %-I:%M %p}"
+            f" with {slot.facilitator.get_short_name()}"
+        )
+
+
+class CallOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="How did the call go?",
+        choices=InitialCallSlot.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how the call went.",
+            "invalid_choice": "Choose one of the options listed.",
+        },
+    )

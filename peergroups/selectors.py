@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .models import Attendance, Booking, Group, Session
+from .models import Attendance, Booking, Group, InitialCallSlot, Session
 
 
 @dataclass(frozen=True)
@@ -149,4 +149,31 @@ def sessions_this_week(*, user) -> list[Session]:
         .filter(starts_at__gte=now - timedelta(hours=3), starts_at__lt=now + timedelta(days=7))
         .select_related("group")
         .order_by("starts_at")
+    )
+
+
+def call_slots_for_staff(*, user) -> QuerySet[InitialCallSlot]:
+    return (
+        InitialCallSlot.objects.for_member(user)
+        .filter(starts_at__gte=timezone.now() - timedelta(days=7))
+        .select_related("facilitator", "referral")
+        .order_by("starts_at")
+    )
+
+
+def free_call_slots(*, organisation, limit: int = 20) -> list[InitialCallSlot]:
+    return list(
+        InitialCallSlot.objects.filter(
+            organisation=organisation, referral__isnull=True, starts_at__gt=timezone.now()
+        )
+        .select_related("facilitator")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def upcoming_call(*, referral) -> InitialCallSlot | None:
+    return (
+        InitialCallSlot.objects.filter(referral=referral, starts_at__gt=timezone.now())
+        .order_by("starts_at")
+        .first()
     )

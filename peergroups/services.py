@@ -397,3 +397,58 @@ def ground_rules_accept(*, booking: Booking) -> Booking:
         booking.ground_rules_accepted_at = timezone.now()
         booking.save(update_fields=["ground_rules_accepted_at", "updated_at"])
     return booking
+
+
+@transaction.atomic
+def call_slot_publish(*, facilitator: User, organisation, starts_at, ends_at) -> InitialCallSlot:
+    """Offer a time for an initial call. A facilitator's slots never overlap."""
+    if not has_role(facilitator, organisation, CASE_ROLES):
+        raise PeerGroupError("You do not have a role in this organisation.")
+    if ends_at <= starts_at:
+        raise PeerGroupError("The call must end after it starts.")
+    if starts_at <= timezone.now():
+        raise PeerGroupError("Choose a time in the future.")
+    # Lock the facilitator's future slots so two requests cannot both add overlapping ones.
+    overlapping = (
+        InitialCallSlot.objects.select_for_update()
+        .filter(facilitator=facilitator, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exists()
+    )
+    if overlapping:
+        raise PeerGroupError("This overlaps another call time you have offered.")
+    return InitialCallSlot.objects.create(
+        organisation=organisation, facilitator=facilitator, starts_at=starts_at, ends_at=ends_at
+    )
+
+
+def call_outcome_record(*, slot: InitialCallSlot, outcome: str, actor: User) -> InitialCallSlot:
+    """Record how the call went; it moves the referral on along its state machine."""
+    from referrals.choices import State
+    from referrals.services import referral_transition
+
+    if outcome not in InitialCallSlot.Outcome.values:
+        raise PeerGroupError("Choose how the call went.")
+    with transaction.atomic():
+        slot = (
+            InitialCallSlot.objects.select_for_update().select_related("referral").get(pk=slot.pk)
+        )
+        _require_staff(slot.organisation, actor)
+        if slot.referral is None:
+            raise PeerGroupError("No one was booked for this call.")
+        slot.outcome = outcome
+        slot.outcome_recorded_at = timezone.now()
+        slot.save(update_fields=["outcome", "outcome_recorded_at"])
+        referral = slot.referral
+        Referral.objects.filter(pk=referral.pk, first_contacted_at__isnull=True).update(
+            first_contacted_at=slot.starts_at
+        )
+        # A call means the person was reached; then the outcome is the assessment.
+        if referral.state == State.NEW:
+            referral = referral_transition(
+                referral=referral, to_state=State.IN_CONTACT, actor=actor
+            )
+        if referral.state == State.IN_CONTACT:
+            referral = referral_transition(referral=referral, to_state=State.ASSESSED, actor=actor)
+        if outcome == InitialCallSlot.Outcome.SIGNPOST_ONLY and referral.state == State.ASSESSED:
+            referral_transition(referral=referral, to_state=State.SIGNPOSTED, actor=actor)
+    return slot

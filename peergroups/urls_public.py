@@ -10,6 +10,11 @@ urlpatterns = [
         "my-place/<str:token>/meetings.ics", views.participant_calendar, name="participant-calendar"
     ),
     path(
+        "my-place/<str:token>/calls/<uuid:slot_id>/",
+        views.participant_call,
+        name="participant-call",
+    ),
+    path(
         "my-place/<str:token>/<uuid:booking_id>/<slug:action>/",
         views.participant_action,
         name="participant-action",

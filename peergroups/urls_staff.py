@@ -14,6 +14,9 @@ urlpatterns = [
         name="place-action",
     ),
     path("offer/<uuid:referral_id>/", views.offer_place, name="offer"),
+    path("calls/", views.call_slots, name="calls"),
+    path("calls/<uuid:slot_id>/outcome/", views.call_outcome, name="call-outcome"),
+    path("calls/book/<uuid:referral_id>/", views.call_book, name="call-book"),
     path("sessions/<uuid:session_id>/", views.session_register, name="session"),
     path(
         "sessions/<uuid:session_id>/attendance/<uuid:booking_id>/",

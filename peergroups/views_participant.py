@@ -17,7 +17,7 @@ from referrals.models import Referral
 
 from . import selectors, services
 from .calendar import sessions_calendar
-from .models import Booking
+from .models import Booking, InitialCallSlot
 
 
 def _referral_for(request, token):
@@ -40,11 +40,42 @@ def participant_page(request, token):
     referral, refusal = _referral_for(request, token)
     if refusal:
         return refusal
+    call = selectors.upcoming_call(referral=referral)
+    # Offer call times to someone not yet assessed who has no call booked.
+    may_book_call = call is None and referral.state in ("new", "in_contact")
     return render(
         request,
         "peergroups/participant/page.html",
-        {"places": selectors.participant_places(referral=referral), "token": token},
+        {
+            "places": selectors.participant_places(referral=referral),
+            "token": token,
+            "call": call,
+            "free_slots": selectors.free_call_slots(organisation=referral.organisation, limit=8)
+            if may_book_call
+            else [],
+        },
     )
+
+
+@public
+@require_POST
+def participant_call(request, token, slot_id):
+    referral, refusal = _referral_for(request, token)
+    if refusal:
+        return refusal
+    slot = get_object_or_404(
+        InitialCallSlot, pk=slot_id, organisation=referral.organisation, referral__isnull=True
+    )
+    if selectors.upcoming_call(referral=referral) is not None:
+        messages.info(request, "You already have a call booked.")
+    else:
+        try:
+            services.call_slot_book(slot=slot, referral=referral)
+        except services.PeerGroupError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Your call is booked. We will call you at that time.")
+    return redirect("peergroups:participant", token=token)
 
 
 @public

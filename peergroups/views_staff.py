@@ -13,11 +13,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.organisations.permissions import organisations_for
+from portal.organisations.roles import CASE_ROLES
 from referrals.selectors import referral_for_staff
 
 from . import selectors, services
-from .forms import AttendanceForm, OfferForm, ScheduleForm
-from .models import Attendance, Booking, Group
+from .forms import (
+    AttendanceForm,
+    CallBookingForm,
+    CallOutcomeForm,
+    CallSlotForm,
+    OfferForm,
+    ScheduleForm,
+)
+from .models import Attendance, Booking, Group, InitialCallSlot
 from .scheduling import ScheduleError
 
 
@@ -178,3 +187,78 @@ def session_cancel(request, session_id):
     else:
         messages.success(request, "Meeting cancelled. Everyone with a place has been told.")
     return redirect("groups:detail", group_id=session.group_id)
+
+
+@require_http_methods(["GET", "POST"])
+def call_slots(request):
+    """A facilitator's call times: publish new ones, see who is booked, record outcomes."""
+    organisations = organisations_for(request.user, roles=CASE_ROLES)
+    form = CallSlotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = organisations.first()
+        starts_at, ends_at = form.times()
+        try:
+            services.call_slot_publish(
+                facilitator=request.user,
+                organisation=organisation,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+        except services.PeerGroupError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Call time added.")
+            return redirect("groups:calls")
+    return render(
+        request,
+        "peergroups/staff/call_slots.html",
+        {
+            "form": form,
+            "slots": selectors.call_slots_for_staff(user=request.user),
+            "outcome_form": CallOutcomeForm(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def call_outcome(request, slot_id):
+    slot = get_object_or_404(InitialCallSlot.objects.for_member(request.user), pk=slot_id)
+    form = CallOutcomeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose how the call went.")
+    else:
+        try:
+            services.call_outcome_record(
+                slot=slot, outcome=form.cleaned_data["outcome"], actor=request.user
+            )
+        except services.PeerGroupError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Call outcome saved.")
+    return redirect("groups:calls")
+
+
+@require_http_methods(["GET", "POST"])
+def call_book(request, referral_id):
+    referral = referral_for_staff(user=request.user, referral_id=referral_id)
+    slots = InitialCallSlot.objects.filter(
+        pk__in=[slot.pk for slot in selectors.free_call_slots(organisation=referral.organisation)]
+    ).select_related("facilitator")
+    form = CallBookingForm(request.POST or None, slots=slots)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.call_slot_book(
+                slot=form.cleaned_data["slot"], referral=referral, actor=request.user
+            )
+        except services.PeerGroupError as error:
+            form.add_error("slot", str(error))
+        else:
+            messages.success(request, "Initial call booked.")
+            return redirect("referrals:detail", referral_id=referral.pk)
+    return render(
+        request,
+        "peergroups/staff/call_book.html",
+        {"referral": referral, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -124,6 +124,7 @@ def _skip_postgres_tests_on_other_databases(items):
             item.add_marker(marker)
 
 
+@pytest.hookimpl(trylast=True)  # after -m has deselected what it will
 def pytest_collection_modifyitems(config, items):
     """Browser tests need Chromium and axe-core. CI installs both and must run them; on a
     laptop without them they are skipped with a note saying what to install."""

@@ -26,6 +26,7 @@ PUBLIC_URL_NAMES = {
     "peergroups:participant",
     "peergroups:participant-calendar",
     "peergroups:participant-action",
+    "peergroups:participant-call",
     "selfreferral:choose",
     "selfreferral:start",
     "selfreferral:step",
