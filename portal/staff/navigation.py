@@ -32,6 +32,7 @@ def navigation_for(request) -> list[NavItem]:
     if roles & CASE_ROLES:
         items.append(("Referrals", reverse("referrals:queue")))
         items.append(("Groups", reverse("groups:list")))
+        items.append(("Initial calls", reverse("groups:calls")))
     if Role.REFERRER in roles:
         items.append(("Refer someone", reverse("referrer:new")))
         items.append(("My referrals", reverse("referrer:list")))
