@@ -7,7 +7,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from .models import Attendance, Group, InitialCallSlot, Schedule
+from .models import Attendance, Group, InitialCallSlot, Schedule, Venue
 from .scheduling import ScheduleSpec
 
 
@@ -200,3 +200,92 @@ class CallOutcomeForm(forms.Form):
             "invalid_choice": "Choose one of the options listed.",
         },
     )
+
+
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = [
+            "title",
+            "description",
+            "audience",
+            "format",
+            "venue",
+            "capacity",
+            "cohort",
+            "ground_rules",
+            "offers_need_approval",
+            "offer_hours",
+            "facilitators",
+        ]
+        labels = {
+            "title": "Name (staff see this; participants' calendars never do)",
+            "description": "Description for participants",
+            "offers_need_approval": "A facilitator approves each waiting-list offer first",
+            "offer_hours": "Hours an offer is kept open",
+        }
+        widgets = {
+            "audience": forms.RadioSelect,
+            "format": forms.RadioSelect,
+            "cohort": forms.RadioSelect,
+            "facilitators": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "ground_rules": forms.Textarea(attrs={"rows": 5}),
+        }
+        error_messages = {
+            "title": {"required": "Enter a name for the group."},
+            "audience": {"required": "Choose who the group is for."},
+            "format": {"required": "Choose how the group meets."},
+            "capacity": {"required": "Enter how many people the group can hold."},
+        }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        from portal.organisations.models import Membership
+        from portal.organisations.roles import CASE_ROLES
+
+        from .models import Venue
+
+        self.fields["venue"].queryset = Venue.objects.filter(organisation=organisation)
+        self.fields["venue"].required = False
+        self.fields["facilitators"].queryset = (
+            self.fields["facilitators"]
+            .queryset.filter(
+                memberships__in=Membership.objects.active().filter(
+                    organisation=organisation, role__in=list(CASE_ROLES)
+                )
+            )
+            .distinct()
+        )
+        self.fields["facilitators"].required = False
+        self.fields["capacity"].validators.append(_capacity_range)
+        self.fields["offer_hours"].validators.append(_offer_hours_range)
+
+
+def _capacity_range(value):
+    if not 1 <= value <= 50:
+        raise forms.ValidationError("A group holds between 1 and 50 people.")
+
+
+def _offer_hours_range(value):
+    if not 1 <= value <= 336:
+        raise forms.ValidationError("Keep an offer open for between 1 hour and 14 days (336).")
+
+
+class VenueForm(forms.ModelForm):
+    class Meta:
+        model = Venue
+        fields = ["name", "address", "accessibility", "arrival_notes"]
+        labels = {
+            "address": "Address (shown only to people with a confirmed place)",
+            "accessibility": "Accessibility",
+            "arrival_notes": "Arriving (for example, which door, who to ask for)",
+        }
+        widgets = {
+            field: forms.Textarea(attrs={"rows": 3})
+            for field in ("address", "accessibility", "arrival_notes")
+        }
+        error_messages = {
+            "name": {"required": "Enter the venue's name."},
+            "address": {"required": "Enter the venue's address."},
+        }

@@ -452,3 +452,54 @@ def call_outcome_record(*, slot: InitialCallSlot, outcome: str, actor: User) -> 
         if outcome == InitialCallSlot.Outcome.SIGNPOST_ONLY and referral.state == State.ASSESSED:
             referral_transition(referral=referral, to_state=State.SIGNPOSTED, actor=actor)
     return slot
+
+
+GROUP_FIELDS = (
+    "title",
+    "description",
+    "audience",
+    "format",
+    "venue",
+    "capacity",
+    "cohort",
+    "ground_rules",
+    "offers_need_approval",
+    "offer_hours",
+)
+
+
+def group_save(
+    *, organisation, values: dict, facilitators, actor: User, group: Group | None = None
+) -> Group:
+    """Create or change a group. Capacity can never drop below the places already confirmed."""
+    with transaction.atomic():
+        _require_staff(organisation, actor)
+        if group is not None:
+            group = _lock_group(group)
+            confirmed = group.bookings.filter(state=Booking.State.CONFIRMED).count()
+            if values["capacity"] < confirmed:
+                raise PeerGroupError(
+                    f"{confirmed} people already have confirmed places: the capacity cannot be "
+                    f"less than {confirmed}."
+                )
+        else:
+            group = Group(organisation=organisation)
+        venue = values.get("venue")
+        if venue is not None and venue.organisation_id != organisation.pk:
+            raise PeerGroupError("Choose one of your organisation's venues.")
+        if values["format"] == Group.Format.IN_PERSON and venue is None:
+            raise PeerGroupError("An in-person group needs a venue.")
+        for field in GROUP_FIELDS:
+            setattr(group, field, values.get(field))
+        group.save()
+        group.facilitators.set(facilitators)
+        audit_record(
+            action=AuditEvent.Action.CHANGED,
+            actor=actor,
+            organisation=organisation,
+            target=group,
+            detail={"change": "group"},
+        )
+        if group.capacity > _places_taken(group):
+            _promote(group, timezone.now())
+    return group

@@ -6,7 +6,10 @@ app_name = "groups"
 
 urlpatterns = [
     path("", views.group_list, name="list"),
+    path("new/", views.group_edit, name="new"),
+    path("venues/new/", views.venue_new, name="venue-new"),
     path("<uuid:group_id>/", views.group_detail, name="detail"),
+    path("<uuid:group_id>/edit/", views.group_edit, name="edit"),
     path("<uuid:group_id>/schedule/", views.schedule_edit, name="schedule"),
     path(
         "<uuid:group_id>/places/<uuid:booking_id>/<slug:action>/",

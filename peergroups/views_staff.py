@@ -7,6 +7,7 @@ group, session or place answers 404.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,8 +24,10 @@ from .forms import (
     CallBookingForm,
     CallOutcomeForm,
     CallSlotForm,
+    GroupForm,
     OfferForm,
     ScheduleForm,
+    VenueForm,
 )
 from .models import Attendance, Booking, Group, InitialCallSlot
 from .scheduling import ScheduleError
@@ -260,5 +263,60 @@ def call_book(request, referral_id):
         request,
         "peergroups/staff/call_book.html",
         {"referral": referral, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _organisation_for_new_group(request):
+    organisation = organisations_for(request.user, roles=CASE_ROLES).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+@require_http_methods(["GET", "POST"])
+def group_edit(request, group_id=None):
+    if group_id is None:
+        group, organisation = None, _organisation_for_new_group(request)
+    else:
+        group = selectors.group_for_staff(user=request.user, group_id=group_id)
+        organisation = group.organisation
+    form = GroupForm(request.POST or None, instance=group, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.group_save(
+                organisation=organisation,
+                values={field: form.cleaned_data.get(field) for field in services.GROUP_FIELDS},
+                facilitators=form.cleaned_data["facilitators"],
+                actor=request.user,
+                group=group,
+            )
+        except services.PeerGroupError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Group saved.")
+            return redirect("groups:detail", group_id=saved.pk)
+    return render(
+        request,
+        "peergroups/staff/group_form.html",
+        {"group": group, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def venue_new(request):
+    organisation = _organisation_for_new_group(request)
+    form = VenueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        venue = form.save(commit=False)
+        venue.organisation = organisation
+        venue.save()
+        messages.success(request, f"Venue '{venue.name}' added. You can now choose it for a group.")
+        return redirect("groups:list")
+    return render(
+        request,
+        "peergroups/staff/venue_form.html",
+        {"form": form},
         status=400 if form.errors else 200,
     )

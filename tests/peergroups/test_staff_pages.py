@@ -183,3 +183,54 @@ def test_group_and_register_pages_run_a_bounded_number_of_queries(
         )
     with django_assert_max_num_queries(10):
         assert client.get(reverse("groups:list")).status_code == 200
+
+
+def test_capacity_cannot_drop_below_confirmed_places(client, busy_group, facilitator_a):
+    group, _, _ = busy_group
+    sign_in(client, facilitator_a)
+    url = reverse("groups:edit", kwargs={"group_id": group.pk})
+    data = {
+        "title": group.title,
+        "audience": group.audience,
+        "format": "zoom",
+        "capacity": 2,
+        "cohort": "rolling",
+        "offer_hours": 48,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "3 people already have confirmed places" in response.content.decode()
+    group.refresh_from_db()
+    assert group.capacity == 3
+    # Raising it offers the new place to the first person waiting.
+    assert client.post(url, dict(data, capacity=4)).status_code == 302
+    assert Booking.objects.filter(group=group, state="offered").count() == 1
+
+
+def test_a_group_and_a_venue_can_be_added(client, organisation_a, facilitator_a):
+    sign_in(client, facilitator_a)
+    response = client.post(reverse("groups:venue-new"), {"name": "Hall", "address": "1 Road"})
+    assert response.status_code == 302
+    from peergroups.models import Group, Venue
+
+    venue = Venue.objects.get()
+    data = {
+        "title": "Thursday group",
+        "audience": "parents",
+        "format": "in_person",
+        "capacity": 8,
+        "cohort": "closed",
+        "offer_hours": 48,
+    }
+    response = client.post(reverse("groups:new"), data)
+    assert "An in-person group needs a venue." in response.content.decode()
+    response = client.post(
+        reverse("groups:new"), dict(data, venue=venue.pk, facilitators=[facilitator_a.pk])
+    )
+    group = Group.objects.get(title="Thursday group")
+    assert response["Location"] == reverse("groups:detail", kwargs={"group_id": group.pk})
+    assert group.organisation == organisation_a and list(group.facilitators.all()) == [
+        facilitator_a
+    ]
+    response = client.post(reverse("groups:new"), dict(data, capacity=0))
+    assert "between 1 and 50" in response.content.decode()
