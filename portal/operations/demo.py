@@ -108,15 +108,71 @@ def demo_data_load(
     progress(f"{len(logins)} users")
 
     for place, title, audience, format_, capacity in DEMO_GROUPS:
-        Group.objects.get_or_create(
+        group, created = Group.objects.get_or_create(
             organisation=organisations[place],
             title=title,
-            defaults={"audience": audience, "format": format_, "capacity": capacity},
+            defaults={
+                "audience": audience,
+                "format": format_,
+                "capacity": capacity,
+                "ground_rules": DEMO_GROUND_RULES,
+            },
         )
-    progress(f"{len(DEMO_GROUPS)} groups")
+        if created:
+            _demo_schedule(group)
+    progress(f"{len(DEMO_GROUPS)} groups with schedules")
     made = _demo_referrals(organisations[ORGANISATIONS[0]], agency)
     progress(f"{made} referrals")
     return logins
+
+
+DEMO_GROUND_RULES = (
+    "Join from somewhere private, or wear headphones. Please do not record or take "
+    "screenshots. We use first names only. What is said in the group stays in the group, "
+    "unless someone is at risk of serious harm."
+)
+
+
+def _demo_schedule(group: Group) -> None:
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from peergroups.models import Venue
+    from peergroups.scheduling import ScheduleSpec
+    from peergroups.services import schedule_apply
+
+    facilitator = (
+        User.objects.filter(
+            memberships__organisation=group.organisation,
+            memberships__role__in=[Role.FACILITATOR, Role.COORDINATOR],
+        )
+        .order_by("email")
+        .first()
+    )
+    if group.format == Group.Format.IN_PERSON and group.venue is None:
+        group.venue, _ = Venue.objects.get_or_create(
+            organisation=group.organisation,
+            name="Community centre, small hall",
+            defaults={
+                "address": "1 Example Street\nNorthbridge\nNB1 1AA",
+                "accessibility": "Step-free entrance and an accessible toilet.",
+                "arrival_notes": "Use the side door and ask for the family support group.",
+            },
+        )
+        group.save(update_fields=["venue"])
+    group.facilitators.add(facilitator)
+    schedule_apply(
+        group=group,
+        spec=ScheduleSpec(
+            rule="weekly",
+            start_date=timezone.localdate() + timedelta(days=2),
+            start_time=time(19, 0),
+            duration_minutes=90,
+            occurrences=8,
+        ),
+        actor=facilitator,
+    )
 
 
 DEMO_REFERRALS = [

@@ -26,11 +26,12 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("rundemo is for the embedded default only (DEBUG on).")
         host, port = options["host"], options["port"]
+        settings.LOCAL_DIR.mkdir(parents=True, exist_ok=True)
+        # Demo data queues background jobs, so the broker's folders must exist first.
+        ensure_filesystem_broker_folders()
         self.stdout.write("Preparing the database …")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", stdout=self.stdout)
-        settings.LOCAL_DIR.mkdir(parents=True, exist_ok=True)
-        ensure_filesystem_broker_folders()
 
         worker = subprocess.Popen(  # noqa: S603 - fixed arguments, no user input
             [

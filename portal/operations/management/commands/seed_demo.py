@@ -3,6 +3,7 @@ from base64 import b32encode
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.celery import ensure_filesystem_broker_folders
 from portal.operations.demo import DEMO_PASSWORD, demo_data_load
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("Demo data has known passwords: it is only loaded when DEBUG is on.")
+        ensure_filesystem_broker_folders()
         logins = demo_data_load(progress=lambda message: self.stdout.write(f"  … {message}"))
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         if options["quiet_logins"]:
