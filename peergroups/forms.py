@@ -289,3 +289,21 @@ class VenueForm(forms.ModelForm):
             "name": {"required": "Enter the venue's name."},
             "address": {"required": "Enter the venue's address."},
         }
+
+
+class JoiningDetailsForm(forms.Form):
+    join_url = forms.URLField(
+        label="Joining link",
+        max_length=500,
+        assume_scheme="https",
+        error_messages={
+            "required": "Enter the joining link.",
+            "invalid": "Enter a full web address, starting https://",
+        },
+    )
+    passcode = forms.CharField(
+        label="Passcode (optional)",
+        required=False,
+        max_length=50,
+        error_messages={"max_length": "Keep the passcode to 50 characters or fewer."},
+    )

@@ -74,12 +74,16 @@ def schedule_apply(*, group: Group, spec: ScheduleSpec, actor: User) -> list[Ses
     )
     sync = Session.Sync.PENDING if group.format == Group.Format.ZOOM else Session.Sync.NOT_NEEDED
     kept = []
+    moved = False
     for session, (start, end) in zip(existing, wanted, strict=False):
         if (session.starts_at, session.ends_at) != (start, end):
             session.starts_at, session.ends_at = start, end
             session.sync_state = sync
             session.save(update_fields=["starts_at", "ends_at", "sync_state"])
+            moved = True
         kept.append(session)
+    if moved:
+        _tell_confirmed_about_new_times(group)
     for session in existing[len(wanted) :]:
         session_cancel(session=session, actor=actor)
     for start, end in wanted[len(existing) :]:
@@ -503,3 +507,35 @@ def group_save(
         if group.capacity > _places_taken(group):
             _promote(group, timezone.now())
     return group
+
+
+@transaction.atomic
+def session_joining_details_set(
+    *, session: Session, join_url: str, passcode: str, actor: User
+) -> Session:
+    """For organisations without a Zoom account: joining details entered by hand."""
+    session = (
+        Session.objects.select_for_update().select_related("group__organisation").get(pk=session.pk)
+    )
+    _require_staff(session.group.organisation, actor)
+    if session.group.format != Group.Format.ZOOM:
+        raise PeerGroupError("Only online meetings have joining links.")
+    session.join_url = join_url.strip()
+    session.passcode = passcode.strip()
+    session.save(update_fields=["join_url", "passcode"])
+    return session
+
+
+def _tell_confirmed_about_new_times(group: Group) -> None:
+    """After a schedule change, everyone confirmed hears once; their page has the details."""
+    booked = list(
+        Booking.objects.filter(group=group, state=Booking.State.CONFIRMED).values_list(
+            "pk", flat=True
+        )
+    )
+
+    def tell_everyone():
+        for booking_id in booked:
+            _notify_booking(booking_id, "meetings_changed")
+
+    transaction.on_commit(tell_everyone)

@@ -27,4 +27,5 @@ urlpatterns = [
         name="attendance",
     ),
     path("sessions/<uuid:session_id>/cancel/", views.session_cancel, name="session-cancel"),
+    path("sessions/<uuid:session_id>/joining/", views.joining_details, name="joining-details"),
 ]

@@ -25,6 +25,7 @@ from .forms import (
     CallOutcomeForm,
     CallSlotForm,
     GroupForm,
+    JoiningDetailsForm,
     OfferForm,
     ScheduleForm,
     VenueForm,
@@ -151,6 +152,9 @@ def session_register(request, session_id):
             "session": session,
             "roster": selectors.session_roster(session=session),
             "statuses": Attendance.Status.choices,
+            "joining_form": JoiningDetailsForm(
+                initial={"join_url": session.join_url, "passcode": session.passcode}
+            ),
         },
     )
 
@@ -320,3 +324,23 @@ def venue_new(request):
         {"form": form},
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def joining_details(request, session_id):
+    session = selectors.session_for_staff(user=request.user, session_id=session_id)
+    form = JoiningDetailsForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        try:
+            services.session_joining_details_set(
+                session=session, actor=request.user, **form.cleaned_data
+            )
+        except services.PeerGroupError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Joining details saved.")
+    return redirect("groups:session", session_id=session.pk)

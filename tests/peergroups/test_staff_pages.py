@@ -234,3 +234,47 @@ def test_a_group_and_a_venue_can_be_added(client, organisation_a, facilitator_a)
     ]
     response = client.post(reverse("groups:new"), dict(data, capacity=0))
     assert "between 1 and 50" in response.content.decode()
+
+
+def test_joining_details_can_be_entered_by_hand(client, busy_group, facilitator_a):
+    _, session, _ = busy_group
+    sign_in(client, facilitator_a)
+    url = reverse("groups:joining-details", kwargs={"session_id": session.pk})
+    response = client.post(url, {"join_url": "not a link"}, follow=True)
+    assert "Enter a full web address" in response.content.decode()
+    client.post(url, {"join_url": "https://zoom.example/j/9", "passcode": "x1"})
+    session.refresh_from_db()
+    assert session.join_url == "https://zoom.example/j/9" and session.passcode == "x1"
+
+
+def test_moving_the_schedule_tells_everyone_confirmed_once(
+    organisation_a, caseworker_a, facilitator_a, django_capture_on_commit_callbacks
+):
+    from datetime import time
+
+    from django.core import mail
+
+    from peergroups.scheduling import ScheduleSpec
+    from peergroups.services import schedule_apply
+
+    group = GroupFactory(organisation=organisation_a, format="in_person")
+    start = timezone.localdate() + timedelta(days=3)
+    schedule_apply(
+        group=group,
+        spec=ScheduleSpec("weekly", start, time(19), 90, occurrences=3),
+        actor=facilitator_a,
+    )
+    for _ in range(2):
+        booking_confirm(
+            booking=booking_offer(
+                group=group, referral=make_referral(organisation_a), actor=caseworker_a
+            )
+        )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_apply(
+            group=group,
+            spec=ScheduleSpec("weekly", start, time(18), 90, occurrences=3),
+            actor=facilitator_a,
+        )
+    assert [m.subject for m in mail.outbox] == ["Your meeting times have changed"] * 2
