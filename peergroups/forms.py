@@ -307,3 +307,23 @@ class JoiningDetailsForm(forms.Form):
         max_length=50,
         error_messages={"max_length": "Keep the passcode to 50 characters or fewer."},
     )
+
+
+class ZoomAccountForm(forms.Form):
+    account_id = forms.CharField(
+        label="Account ID", max_length=100, error_messages={"required": "Enter the account ID."}
+    )
+    client_id = forms.CharField(
+        label="Client ID", max_length=100, error_messages={"required": "Enter the client ID."}
+    )
+    client_secret = forms.CharField(
+        label="Client secret",
+        max_length=200,
+        required=False,
+        help_text="Stored encrypted and never shown again. Leave empty to keep the current one.",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    registration_enabled = forms.BooleanField(
+        label="Give each participant their own joining link (needs Zoom registration)",
+        required=False,
+    )

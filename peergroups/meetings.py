@@ -75,4 +75,65 @@ def session_meeting_sync(*, session_id, client: ZoomClient | None = None) -> Ses
         session.sync_state = Session.Sync.SYNCED
         session.sync_error = ""
         session.save()
+    if changes.get("zoom_meeting_id"):
+        # A new meeting: everyone already confirmed gets their own link for it too.
+        from .models import Booking
+
+        for booking_id in Booking.objects.filter(
+            group=group, state=Booking.State.CONFIRMED
+        ).values_list("pk", flat=True):
+            booking_registrations_sync(booking_id=booking_id, client=client)
     return session
+
+
+def booking_registrations_sync(*, booking_id, client: ZoomClient | None = None) -> int:
+    """Give a confirmed participant their own link for each upcoming meeting, or cancel
+    their links when their place ends. Returns how many registrations changed."""
+    from django.utils import timezone
+
+    from .models import Booking, ZoomRegistration
+
+    booking = Booking.objects.select_related("group__organisation", "referral__safe_contact").get(
+        pk=booking_id
+    )
+    group = booking.group
+    account = ZoomAccount.objects.filter(organisation=group.organisation).first()
+    if group.format != Group.Format.ZOOM or account is None or not account.registration_enabled:
+        return 0
+    client = client or zoom_client_for(group.organisation)
+    changed = 0
+    if booking.state != Booking.State.CONFIRMED:
+        for registration in ZoomRegistration.objects.filter(
+            booking=booking, cancelled_at__isnull=True
+        ).select_related("session"):
+            try:
+                client.cancel_registrant(
+                    registration.session.zoom_meeting_id, registration.registrant_id
+                )
+            except ZoomError:
+                continue  # tried again on the next sync
+            registration.cancelled_at = timezone.now()
+            registration.save(update_fields=["cancelled_at"])
+            changed += 1
+        return changed
+    referral = booking.referral
+    sessions = (
+        group.sessions.filter(status=Session.Status.SCHEDULED, starts_at__gt=timezone.now())
+        .exclude(zoom_meeting_id="")
+        .exclude(registrations__booking=booking)
+    )
+    for session in sessions:
+        try:
+            registrant_id, join_url = client.add_registrant(
+                session.zoom_meeting_id,
+                first_name=referral.safe_contact.name_to_use or "Guest",
+                # Zoom needs an address; a placeholder keeps real ones out of Zoom.
+                email=f"participant-{booking.pk}@invalid.example",
+            )
+        except ZoomError:
+            continue
+        ZoomRegistration.objects.create(
+            booking=booking, session=session, registrant_id=registrant_id, join_url=join_url
+        )
+        changed += 1
+    return changed

@@ -338,3 +338,21 @@ class ZoomAccount(models.Model):
 
     def __str__(self) -> str:
         return f"Zoom account of {self.organisation}"
+
+
+class ZoomRegistration(models.Model):
+    """A participant's own Zoom link for one meeting, so a leaked link shows its source."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="registrations")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
+    registrant_id = models.CharField(max_length=100)
+    join_url = EncryptedTextField(plain_max_length=500)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "session"], name="zoom_registration_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Zoom registration {self.registrant_id}"

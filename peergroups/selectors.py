@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .models import Attendance, Booking, Group, InitialCallSlot, Session
+from .models import Attendance, Booking, Group, InitialCallSlot, Session, ZoomRegistration
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,9 @@ class PlaceView:
     """One of a participant's places, with what they may see of it."""
 
     booking: Booking
-    upcoming: list[Session]
+    # Each upcoming session with the link this person should use: their own Zoom
+    # registration link where there is one, otherwise the meeting's shared link.
+    upcoming: list[tuple[Session, str]]
     waiting_position: int | None
     may_see_joining_details: bool
 
@@ -33,7 +35,12 @@ def participant_places(*, referral) -> list[PlaceView]:
                     starts_at__gte=now, status=Session.Status.SCHEDULED
                 ).order_by("starts_at"),
                 to_attr="upcoming_sessions",
-            )
+            ),
+            Prefetch(
+                "registrations",
+                queryset=ZoomRegistration.objects.filter(cancelled_at__isnull=True),
+                to_attr="live_registrations",
+            ),
         )
     )
     places = []
@@ -49,10 +56,14 @@ def participant_places(*, referral) -> list[PlaceView]:
                 + 1
             )
         rules_ok = not booking.group.ground_rules or booking.ground_rules_accepted_at is not None
+        own_links = {r.session_id: r.join_url for r in booking.live_registrations}
         places.append(
             PlaceView(
                 booking=booking,
-                upcoming=booking.group.upcoming_sessions[:12],
+                upcoming=[
+                    (session, own_links.get(session.pk, session.join_url))
+                    for session in booking.group.upcoming_sessions[:12]
+                ],
                 waiting_position=position,
                 may_see_joining_details=booking.state == Booking.State.CONFIRMED and rules_ok,
             )

@@ -103,6 +103,16 @@ def schedule_apply(*, group: Group, spec: ScheduleSpec, actor: User) -> list[Ses
     return kept
 
 
+def _queue_registrations(booking: Booking) -> None:
+    """Personal Zoom links follow the place: made on confirmation, cancelled when it ends."""
+    if booking.group.format != Group.Format.ZOOM:
+        return
+    from .tasks import sync_booking_registrations
+
+    booking_id = str(booking.pk)
+    transaction.on_commit(lambda: sync_booking_registrations.delay(booking_id))
+
+
 def _queue_meeting_sync(session: Session) -> None:
     """Create or update the session's Zoom meeting in the background, once committed."""
     from .tasks import sync_session_meeting
@@ -233,6 +243,7 @@ def booking_confirm(*, booking: Booking) -> Booking:
             expired = True
         else:
             _confirm_or_waitlist(booking, group, now)
+            _queue_registrations(booking)
     if expired:
         raise PeerGroupError(
             "Sorry, this offer has ended, so the place has gone to the next person waiting. "
@@ -299,9 +310,12 @@ def booking_release(*, booking: Booking, state: str, actor: User | None = None) 
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if booking.state not in Booking.ACTIVE:
             raise PeerGroupError("This place has already been given up.")
+        was_confirmed = booking.state == Booking.State.CONFIRMED
         booking.state = state
         booking.offer_expires_at = None
         booking.save(update_fields=["state", "offer_expires_at", "updated_at"])
+        if was_confirmed:
+            _queue_registrations(booking)
         _promote(group, timezone.now())
     return booking
 
@@ -434,7 +448,9 @@ def call_outcome_record(*, slot: InitialCallSlot, outcome: str, actor: User) -> 
         raise PeerGroupError("Choose how the call went.")
     with transaction.atomic():
         slot = (
-            InitialCallSlot.objects.select_for_update().select_related("referral").get(pk=slot.pk)
+            InitialCallSlot.objects.select_for_update(of=("self",))
+            .select_related("referral")
+            .get(pk=slot.pk)
         )
         _require_staff(slot.organisation, actor)
         if slot.referral is None:
@@ -539,3 +555,37 @@ def _tell_confirmed_about_new_times(group: Group) -> None:
             _notify_booking(booking_id, "meetings_changed")
 
     transaction.on_commit(tell_everyone)
+
+
+@transaction.atomic
+def zoom_account_save(
+    *,
+    organisation,
+    actor: User,
+    account_id: str,
+    client_id: str,
+    client_secret: str,
+    registration_enabled: bool,
+):
+    from portal.organisations.roles import Role
+
+    from .models import ZoomAccount
+
+    if not has_role(actor, organisation, [Role.COORDINATOR]):
+        raise PeerGroupError("Only a coordinator can change the Zoom settings.")
+    account = ZoomAccount.objects.select_for_update().filter(organisation=organisation).first()
+    account = account or ZoomAccount(organisation=organisation)
+    account.account_id = account_id.strip()
+    account.client_id = client_id.strip()
+    if client_secret:
+        account.client_secret = client_secret.strip()
+    account.registration_enabled = registration_enabled
+    account.save()
+    audit_record(
+        action=AuditEvent.Action.CHANGED,
+        actor=actor,
+        organisation=organisation,
+        target=account,
+        detail={"change": "zoom_account"},
+    )
+    return account

@@ -15,3 +15,10 @@ def expire_offers() -> int:
     from .services import offers_expire_due
 
     return offers_expire_due()
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def sync_booking_registrations(booking_id: str) -> int:
+    from .meetings import booking_registrations_sync
+
+    return booking_registrations_sync(booking_id=booking_id)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.organisations.permissions import organisations_for
-from portal.organisations.roles import CASE_ROLES
+from portal.organisations.roles import CASE_ROLES, Role
 from referrals.selectors import referral_for_staff
 
 from . import selectors, services
@@ -29,8 +29,9 @@ from .forms import (
     OfferForm,
     ScheduleForm,
     VenueForm,
+    ZoomAccountForm,
 )
-from .models import Attendance, Booking, Group, InitialCallSlot
+from .models import Attendance, Booking, Group, InitialCallSlot, ZoomAccount
 from .scheduling import ScheduleError
 
 
@@ -344,3 +345,36 @@ def joining_details(request, session_id):
         else:
             messages.success(request, "Joining details saved.")
     return redirect("groups:session", session_id=session.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def zoom_account(request, organisation_id):
+    organisation = get_object_or_404(
+        organisations_for(request.user, roles=[Role.COORDINATOR]), pk=organisation_id
+    )
+    account = ZoomAccount.objects.filter(organisation=organisation).first()
+    initial = (
+        {
+            "account_id": account.account_id,
+            "client_id": account.client_id,
+            "registration_enabled": account.registration_enabled,
+        }
+        if account
+        else {}
+    )
+    form = ZoomAccountForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if account is None and not form.cleaned_data["client_secret"]:
+            form.add_error("client_secret", "Enter the client secret.")
+        else:
+            services.zoom_account_save(
+                organisation=organisation, actor=request.user, **form.cleaned_data
+            )
+            messages.success(request, "Zoom settings saved. New meetings will be made in Zoom.")
+            return redirect("staff:team", organisation_id=organisation.pk)
+    return render(
+        request,
+        "peergroups/staff/zoom_account.html",
+        {"organisation": organisation, "form": form, "account": account},
+        status=400 if form.errors else 200,
+    )

@@ -13,6 +13,7 @@ class FakeZoom:
     def __init__(self):
         self.requests: list[tuple[str, str, dict]] = []
         self.meetings: dict[str, dict] = {}
+        self.registrants: dict[str, dict] = {}
         self.tokens_issued = 0
         self.valid_tokens: set[str] = set()
         # (method, path prefix) -> list of (status, headers) answered before the real one
@@ -94,6 +95,20 @@ class FakeZoom:
                     meeting_id = parsed.path.split("/")[3]
                     if meeting_id not in fake.meetings:
                         return self._reply(404, {"message": "Meeting not found."})
+                    if parsed.path.endswith("/registrants") and method == "POST":
+                        registrant_id = f"reg-{next(fake._ids)}"
+                        fake.registrants[registrant_id] = {"meeting": meeting_id, **body}
+                        return self._reply(
+                            201,
+                            {
+                                "registrant_id": registrant_id,
+                                "join_url": f"https://zoom.example/w/{meeting_id}?tk={registrant_id}",
+                            },
+                        )
+                    if parsed.path.endswith("/registrants/status") and method == "PUT":
+                        for registrant in body.get("registrants", []):
+                            fake.registrants.pop(registrant["id"], None)
+                        return self._reply(204)
                     if method == "PATCH":
                         fake.meetings[meeting_id].update(body)
                         return self._reply(204)

@@ -1,10 +1,11 @@
 """The Zoom client and session sync, against a local fake of Zoom's API over real HTTP."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from peergroups.meetings import session_meeting_sync
 from peergroups.models import Session
@@ -127,3 +128,69 @@ def test_session_sync_creates_updates_cancels_and_reports_failure(client, zoom, 
     cancelled = session_meeting_sync(session_id=session.pk, client=client)
     assert cancelled.sync_state == "synced" and not cancelled.zoom_meeting_id
     assert zoom.meetings == {}
+
+
+@pytest.mark.django_db
+def test_each_confirmed_participant_gets_their_own_link(client, zoom, organisation_a, caseworker_a):
+    from django.test import Client
+
+    from peergroups.meetings import booking_registrations_sync
+    from peergroups.models import Booking, ZoomAccount, ZoomRegistration
+    from peergroups.services import booking_confirm, booking_offer, booking_release
+    from referrals import links
+    from tests.referrals.factories import make_referral
+
+    ZoomAccount.objects.create(
+        organisation=organisation_a,
+        account_id="a",
+        client_id="c",
+        client_secret="s",
+        registration_enabled=True,
+    )
+    group = GroupFactory(organisation=organisation_a, format="zoom")
+    start = timezone.now() + timedelta(days=2)
+    session = Session.objects.create(
+        group=group, starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    session = session_meeting_sync(session_id=session.pk, client=client)
+    person = make_referral(organisation_a)
+    booking = booking_confirm(
+        booking=booking_offer(group=group, referral=person, actor=caseworker_a)
+    )
+    assert booking_registrations_sync(booking_id=booking.pk, client=client) == 1
+    registration = ZoomRegistration.objects.get()
+    assert zoom.registrants[registration.registrant_id]["email"].endswith("@invalid.example")
+    page = Client().get(links.participant_url(person.pk)).content.decode()
+    assert registration.join_url in page.replace("&amp;", "&")
+    assert session.join_url not in page
+    booking_release(booking=booking, state=Booking.State.CANCELLED, actor=caseworker_a)
+    assert booking_registrations_sync(booking_id=booking.pk, client=client) == 1
+    assert zoom.registrants == {}
+
+
+@pytest.mark.django_db
+def test_coordinators_save_zoom_credentials_encrypted(
+    client, coordinator_a, caseworker_a, organisation_a
+):
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from peergroups.models import ZoomAccount
+    from tests.conftest import sign_in
+
+    client = Client()
+    url = reverse("groups:zoom-account", kwargs={"organisation_id": organisation_a.pk})
+    sign_in(client, caseworker_a)
+    assert client.get(url).status_code == 404
+    sign_in(client, coordinator_a)
+    data = {"account_id": "acc", "client_id": "cid", "client_secret": ""}
+    assert "Enter the client secret." in client.post(url, data).content.decode()
+    client.post(url, dict(data, client_secret="canary-secret-value"))
+    client.post(url, dict(data, client_id="cid2"))  # empty secret keeps the old one
+    account = ZoomAccount.objects.get()
+    assert account.client_secret == "canary-secret-value" and account.client_id == "cid2"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT client_secret FROM peergroups_zoomaccount")
+        assert "canary" not in cursor.fetchone()[0]
+    assert "canary-secret-value" not in client.get(url).content.decode()
