@@ -98,6 +98,17 @@ def _event(referral: Referral, kind: str, *, actor: User | None = None, **detail
     ReferralEvent.objects.create(referral=referral, kind=kind, actor=actor, detail=detail)
 
 
+def _audit_change(referral: Referral, change: str, *, actor, request, **detail) -> None:
+    audit_record(
+        action=AuditEvent.Action.CHANGED,
+        actor=actor,
+        request=request,
+        organisation=referral.organisation,
+        target=referral,
+        detail={"change": change, **detail},
+    )
+
+
 def _find_possible_duplicate(
     *, organisation: Organisation, email_hash: str, phone_hash: str
 ) -> Referral | None:
@@ -227,14 +238,7 @@ def referral_submit(
                     ReferralEvent.Kind.DUPLICATE_FLAGGED,
                     other_reference=duplicate.reference,
                 )
-            audit_record(
-                action=AuditEvent.Action.CHANGED,
-                actor=referrer,
-                request=request,
-                organisation=organisation,
-                target=referral,
-                detail={"change": "submitted", "source": source},
-            )
+            _audit_change(referral, "submitted", actor=referrer, request=request, source=source)
             if source == Source.SELF:
                 transaction.on_commit(lambda: _acknowledge(referral.pk))
     except IntegrityError:
@@ -305,13 +309,8 @@ def referral_transition(
             actor=actor,
             **{"from": previous, "to": to_state, "reason": close_reason},
         )
-        audit_record(
-            action=AuditEvent.Action.CHANGED,
-            actor=actor,
-            request=request,
-            organisation=referral.organisation,
-            target=referral,
-            detail={"change": "state", "from": previous, "to": to_state},
+        _audit_change(
+            referral, "state", actor=actor, request=request, **{"from": previous, "to": to_state}
         )
     return referral
 
@@ -332,14 +331,7 @@ def referral_assign(
             actor=actor,
             assignee=str(assignee.public_id) if assignee else None,
         )
-        audit_record(
-            action=AuditEvent.Action.CHANGED,
-            actor=actor,
-            request=request,
-            organisation=referral.organisation,
-            target=referral,
-            detail={"change": "assigned"},
-        )
+        _audit_change(referral, "assigned", actor=actor, request=request)
     return referral
 
 
@@ -385,14 +377,7 @@ def contact_attempt_record(
                 referral_transition(
                     referral=referral, to_state=State.IN_CONTACT, actor=actor, request=request
                 )
-        audit_record(
-            action=AuditEvent.Action.CHANGED,
-            actor=actor,
-            request=request,
-            organisation=referral.organisation,
-            target=referral,
-            detail={"change": "contact_attempt"},
-        )
+        _audit_change(referral, "contact_attempt", actor=actor, request=request)
     return attempt
 
 
@@ -404,14 +389,7 @@ def case_note_add(*, referral: Referral, body: str, actor: User, request=None) -
         _require_staff(referral, actor)
         note = CaseNote.objects.create(referral=referral, body=body, author=actor)
         _event(referral, ReferralEvent.Kind.NOTE_ADDED, actor=actor)
-        audit_record(
-            action=AuditEvent.Action.CHANGED,
-            actor=actor,
-            request=request,
-            organisation=referral.organisation,
-            target=referral,
-            detail={"change": "note"},
-        )
+        _audit_change(referral, "note", actor=actor, request=request)
     return note
 
 
@@ -438,14 +416,7 @@ def safe_contact_update(
             actor=actor,
             channels=sorted(details.safe_channels),
         )
-        audit_record(
-            action=AuditEvent.Action.CHANGED,
-            actor=actor,
-            request=request,
-            organisation=referral.organisation,
-            target=referral,
-            detail={"change": "safe_contact"},
-        )
+        _audit_change(referral, "safe_contact", actor=actor, request=request)
     return safe
 
 
@@ -485,14 +456,7 @@ def consent_withdraw(
                 actor=actor,
                 **{"from": previous, "to": State.CLOSED, "reason": CloseReason.CONSENT_WITHDRAWN},
             )
-        audit_record(
-            action=AuditEvent.Action.CHANGED,
-            actor=actor,
-            request=request,
-            organisation=referral.organisation,
-            target=referral,
-            detail={"change": "consent_withdrawn", "method": method},
-        )
+        _audit_change(referral, "consent_withdrawn", actor=actor, request=request, method=method)
     return referral
 
 
