@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PeergroupsConfig(AppConfig):
     name = "peergroups"
     verbose_name = "Peer groups"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

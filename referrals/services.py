@@ -31,6 +31,7 @@ from .models import (
     SafeContact,
 )
 from .references import new_reference
+from .signals import consent_withdrawn
 from .transitions import can_move
 
 
@@ -457,6 +458,7 @@ def consent_withdraw(
                 **{"from": previous, "to": State.CLOSED, "reason": CloseReason.CONSENT_WITHDRAWN},
             )
         _audit_change(referral, "consent_withdrawn", actor=actor, request=request, method=method)
+        consent_withdrawn.send(sender=Referral, referral=referral)
     return referral
 
 

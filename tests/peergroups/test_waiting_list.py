@@ -142,3 +142,26 @@ def test_withdrawn_people_cannot_be_offered_places(organisation_a, caseworker_a)
         booking_offer(
             group=GroupFactory(organisation=organisation_a), referral=person, actor=caseworker_a
         )
+
+
+def test_withdrawing_consent_gives_up_places_and_calls(organisation_a, caseworker_a, facilitator_a):
+    from peergroups.services import call_slot_book, call_slot_publish
+    from referrals.choices import ConsentMethod
+    from referrals.services import consent_withdraw
+
+    group = GroupFactory(organisation=organisation_a, capacity=1)
+    leaving, waiting = make_referral(organisation_a), make_referral(organisation_a)
+    seat = booking_confirm(booking=booking_offer(group=group, referral=leaving, actor=caseworker_a))
+    queued = booking_offer(group=group, referral=waiting, actor=caseworker_a)
+    start = timezone.now() + timedelta(days=1)
+    slot = call_slot_publish(
+        facilitator=facilitator_a,
+        organisation=organisation_a,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+    )
+    call_slot_book(slot=slot, referral=leaving)
+    consent_withdraw(referral=leaving, method=ConsentMethod.PRIVATE_LINK)
+    assert states([seat, queued]) == ["cancelled", "offered"]
+    slot.refresh_from_db()
+    assert slot.referral is None
