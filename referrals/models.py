@@ -178,6 +178,10 @@ class SafeContact(models.Model):
     def safe_channels(self) -> list[str]:
         return [channel for channel in Channel.values if self.is_safe(channel)]
 
+    @property
+    def safe_channel_labels(self) -> list[str]:
+        return [Channel(channel).label for channel in self.safe_channels]
+
 
 class ConsentRecord(AppendOnlyModel):
     """What the person agreed to, how and when, with the exact words they were shown.
