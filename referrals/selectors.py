@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core.parsing import parse_uuid
 from portal.notifications.models import MessageLog
 from portal.organisations.models import Membership
 from portal.organisations.roles import CASE_ROLES
@@ -44,7 +45,8 @@ def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referr
     elif filters.assignee == "unassigned":
         queryset = queryset.filter(assigned_to__isnull=True)
     elif filters.assignee:
-        queryset = queryset.filter(assigned_to__public_id=filters.assignee)
+        # An id that is not a UUID matches nobody rather than failing.
+        queryset = queryset.filter(assigned_to__public_id=parse_uuid(filters.assignee))
     today = timezone.localdate()
     waiting = queryset.filter(first_contacted_at__isnull=True).exclude(state=State.CLOSED)
     if filters.due == "overdue":

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.core.parsing import parse_uuid
 
 from . import selectors, services
 from .choices import ConsentMethod, Source, State
@@ -141,7 +142,7 @@ def assign(request, referral_id):
     referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
     chosen = request.POST.get("assignee", "")
     staff = selectors.case_staff(organisation=referral.organisation)
-    assignee = staff.filter(public_id=chosen).first() if chosen else None
+    assignee = staff.filter(public_id=parse_uuid(chosen)).first() if chosen else None
     if chosen and assignee is None:
         messages.error(request, "Choose someone from the list.")
         return _back(referral)
