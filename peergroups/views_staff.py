@@ -37,11 +37,14 @@ from .scheduling import ScheduleError
 
 @require_GET
 def group_list(request):
+    groups = list(selectors.groups_for_staff(user=request.user))
+    mine = set(request.user.facilitated_groups.values_list("pk", flat=True))
     return render(
         request,
         "peergroups/staff/group_list.html",
         {
-            "groups": selectors.groups_for_staff(user=request.user),
+            "groups": groups,
+            "mine": [group for group in groups if group.pk in mine],
             "sessions": selectors.sessions_this_week(user=request.user),
         },
     )
