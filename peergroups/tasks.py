@@ -22,3 +22,17 @@ def sync_booking_registrations(booking_id: str) -> int:
     from .meetings import booking_registrations_sync
 
     return booking_registrations_sync(booking_id=booking_id)
+
+
+@shared_task
+def send_session_reminders() -> int:
+    from .reminders import session_reminders_queue
+
+    return session_reminders_queue()
+
+
+@shared_task
+def send_call_reminders() -> int:
+    from .reminders import call_reminders_queue
+
+    return call_reminders_queue()

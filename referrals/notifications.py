@@ -39,3 +39,12 @@ def referral_notify(
         context={"reference": referral.reference, **(context or {})},
         channel=channel,
     )
+
+
+def referral_recipient_by_id(record_id: str) -> Recipient:
+    referral = (
+        Referral.objects.select_related("organisation", "safe_contact").filter(pk=record_id).first()
+    )
+    if referral is None:
+        raise LookupError(record_id)
+    return referral_recipient(referral)

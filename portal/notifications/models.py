@@ -2,9 +2,10 @@ from django.db import models
 
 
 class MessageLog(models.Model):
-    """A message sent, refused or failed. The body is never kept here."""
+    """A message queued, sent, refused or failed. The body is never kept here."""
 
     class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
         SENT = "sent", "Sent"
         REFUSED = "refused", "Not sent: not safe or not allowed"
         FAILED = "failed", "Failed"
@@ -17,15 +18,79 @@ class MessageLog(models.Model):
     recipient_id = models.CharField(max_length=64)
     channel = models.CharField(max_length=20, blank=True)
     template = models.CharField(max_length=80)
+    # Ids the template needs when the message is sent later; never personal data.
+    context = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices)
     reason = models.CharField(max_length=200, blank=True)
     provider_id = models.CharField(max_length=100, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient_type", "recipient_id", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient_type", "recipient_id", "-created_at"]),
+            models.Index(fields=["status", "updated_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.template} by {self.channel or '-'}: {self.status}"
+
+
+class SentMarker(models.Model):
+    """Written in the same transaction that decides to send: the unique key makes a retry,
+    a second worker or a second scheduler unable to queue the same message twice."""
+
+    key = models.CharField(max_length=200, unique=True)
+    message = models.OneToOneField(MessageLog, on_delete=models.CASCADE, related_name="marker")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class NotificationSettings(models.Model):
+    """What an organisation's messages say they are from, and which reminders it sends."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    reply_to = models.EmailField(blank=True)
+    send_session_reminders = models.BooleanField(default=True)
+    # Minutes before a meeting; the default is 2 days and 2 hours.
+    session_reminder_offsets = models.JSONField(default=list, blank=True)
+    send_call_reminders = models.BooleanField(default=True)
+
+    DEFAULT_SESSION_OFFSETS = (2 * 24 * 60, 2 * 60)
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.organisation}"
+
+    @property
+    def offsets(self) -> list[int]:
+        return sorted(self.session_reminder_offsets or self.DEFAULT_SESSION_OFFSETS, reverse=True)
+
+
+class StaffTask(models.Model):
+    """Something a person must do because a message cannot or did not go out."""
+
+    class Kind(models.TextChoices):
+        CALL_NEEDED = "call_needed", "Phone call needed (no written channel is safe)"
+        MESSAGE_FAILED = "message_failed", "A message could not be sent"
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="staff_tasks"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    record_type = models.CharField(max_length=60)
+    record_id = models.CharField(max_length=64)
+    message = models.ForeignKey(MessageLog, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

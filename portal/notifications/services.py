@@ -1,8 +1,13 @@
-"""Sending to a person. Every outbound message to a family member goes through ``notify``.
+"""Sending to a person. Every outbound message to a family member goes through here.
 
 It refuses when the person can no longer be contacted (consent withdrawn) or when the
 channel is not one they marked safe; it sends under the organisation's discreet sender
-name with a neutral subject; and it logs every attempt, sent or refused, without the body.
+name with a neutral subject; and it logs every message, sent, refused or failed,
+without the body.
+
+``notify`` sends now. ``message_queue`` decides to send once: it writes a sent-marker
+with a unique key and a pending log row in one transaction, and the background task
+``deliver_message`` sends it, re-checking everything at that moment.
 """
 
 from __future__ import annotations
@@ -12,9 +17,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
-from .models import MessageLog
+from . import registry
+from .models import MessageLog, NotificationSettings, SentMarker, StaffTask
 from .sms import sms_backend
 
 logger = logging.getLogger(__name__)
@@ -43,6 +50,10 @@ class NotificationRefused(Exception):
         self.reason = reason
 
 
+class ProviderError(Exception):
+    """The email or SMS provider failed; worth trying again later."""
+
+
 def choose_channel(recipient: Recipient, preferred: tuple[str, ...] = SENDABLE_CHANNELS) -> str:
     for channel in preferred:
         if channel not in recipient.safe_channels:
@@ -52,26 +63,59 @@ def choose_channel(recipient: Recipient, preferred: tuple[str, ...] = SENDABLE_C
     raise NotificationRefused("no channel marked safe for this message")
 
 
-def _log(
-    recipient: Recipient,
-    *,
-    template: str,
-    channel: str,
-    status: str,
-    reason: str = "",
-    provider_id: str = "",
-    attempts: int = 0,
-) -> MessageLog:
+def _safe_channel(recipient: Recipient, channel: str | None) -> str:
+    if not recipient.contactable:
+        raise NotificationRefused("the person withdrew consent to contact")
+    if channel is None:
+        return choose_channel(recipient)
+    if channel not in recipient.safe_channels:
+        raise NotificationRefused(f"{channel} is not marked safe")
+    if channel not in SENDABLE_CHANNELS:
+        raise NotificationRefused(f"{channel} cannot be sent automatically")
+    return channel
+
+
+def _deliver(recipient: Recipient, template: str, context: dict, channel: str) -> str:
+    """Render and hand the message to the provider; returns the provider's id."""
+    organisation = recipient.organisation
+    full_context = {
+        "sender_name": organisation.discreet_sender_name,
+        "name": recipient.name_to_use,
+        "links": recipient.links,
+        **context,
+    }
+    base = f"notifications/{template}"
+    try:
+        if channel == "email":
+            preferences = NotificationSettings.objects.filter(organisation=organisation).first()
+            message = EmailMultiAlternatives(
+                subject=render_to_string(f"{base}/subject.txt", full_context).strip(),
+                body=render_to_string(f"{base}/body.txt", full_context),
+                from_email=f"{organisation.discreet_sender_name} <{settings.DEFAULT_FROM_EMAIL}>",
+                to=[recipient.email],
+                reply_to=[preferences.reply_to] if preferences and preferences.reply_to else None,
+            )
+            message.attach_alternative(
+                render_to_string(f"{base}/body.html", full_context), "text/html"
+            )
+            message.send()
+            return message.extra_headers.get("Message-ID", "")
+        body = render_to_string(f"{base}/sms.txt", full_context).strip()
+        return sms_backend().send(
+            to=recipient.phone, body=body, sender=organisation.discreet_sender_name
+        )
+    except Exception as error:
+        # Logged by type only: a provider's message may echo an address or a number.
+        logger.warning("Message %s failed on %s: %s", template, channel, type(error).__name__)
+        raise ProviderError(type(error).__name__) from error
+
+
+def _log(recipient: Recipient, **fields) -> MessageLog:
     return MessageLog.objects.create(
         organisation=recipient.organisation,
         recipient_type=recipient.record_type,
         recipient_id=recipient.record_id,
-        channel=channel,
-        template=template,
-        status=status,
-        reason=reason,
-        provider_id=provider_id,
-        attempts=attempts,
+        **fields,
     )
 
 
@@ -82,74 +126,104 @@ def notify(
     context: dict | None = None,
     channel: str | None = None,
 ) -> MessageLog:
-    """Send ``template`` to ``recipient`` on a safe channel; returns the log row.
+    """Send ``template`` to ``recipient`` now, on a safe channel; returns the log row.
 
     Templates live in ``templates/notifications/<template>/``: ``subject.txt``,
     ``body.txt`` and ``body.html`` for email, ``sms.txt`` for text messages. They must
     never state the nature of an investigation.
     """
     try:
-        if not recipient.contactable:
-            raise NotificationRefused("the person withdrew consent to contact")
-        if channel is None:
-            channel = choose_channel(recipient)
-        elif channel not in recipient.safe_channels:
-            raise NotificationRefused(f"{channel} is not marked safe")
-        if channel not in SENDABLE_CHANNELS:
-            raise NotificationRefused(f"{channel} cannot be sent automatically")
+        channel = _safe_channel(recipient, channel)
     except NotificationRefused as refusal:
         logger.info("Message %s refused: %s", template, refusal.reason)
-        return _log(
-            recipient,
-            template=template,
-            channel=channel or "",
-            status=MessageLog.Status.REFUSED,
-            reason=refusal.reason,
-        )
-
-    organisation = recipient.organisation
-    full_context = {
-        "sender_name": organisation.discreet_sender_name,
-        "name": recipient.name_to_use,
-        "links": recipient.links,
-        **(context or {}),
-    }
-    base = f"notifications/{template}"
+        return _log(recipient, template=template, channel=channel or "",
+                    status=MessageLog.Status.REFUSED, reason=refusal.reason)
     try:
-        if channel == "email":
-            subject = render_to_string(f"{base}/subject.txt", full_context).strip()
-            message = EmailMultiAlternatives(
-                subject=subject,
-                body=render_to_string(f"{base}/body.txt", full_context),
-                from_email=f"{organisation.discreet_sender_name} <{settings.DEFAULT_FROM_EMAIL}>",
-                to=[recipient.email],
+        provider_id = _deliver(recipient, template, context or {}, channel)
+    except ProviderError as error:
+        return _log(recipient, template=template, channel=channel,
+                    status=MessageLog.Status.FAILED, reason=str(error), attempts=1)
+    return _log(recipient, template=template, channel=channel, status=MessageLog.Status.SENT,
+                provider_id=provider_id, attempts=1)
+
+
+def message_queue(
+    *, organisation, record_type: str, record_id: str, template: str, context: dict, key: str
+) -> MessageLog | None:
+    """Decide, once, to send a message; ``None`` if it was already decided.
+
+    Call inside the transaction that decided; delivery is queued when it commits.
+    """
+    try:
+        with transaction.atomic():
+            log = MessageLog.objects.create(
+                organisation=organisation, recipient_type=record_type, recipient_id=record_id,
+                template=template, context=context, status=MessageLog.Status.PENDING,
             )
-            message.attach_alternative(
-                render_to_string(f"{base}/body.html", full_context), "text/html"
-            )
-            message.send()
-            provider_id = message.extra_headers.get("Message-ID", "")
-        else:
-            body = render_to_string(f"{base}/sms.txt", full_context).strip()
-            provider_id = sms_backend().send(
-                to=recipient.phone, body=body, sender=organisation.discreet_sender_name
-            )
-    except Exception as error:
-        # The provider's error is logged by type only: its text may echo an address.
-        logger.warning("Message %s failed on %s: %s", template, channel, type(error).__name__)
-        return _log(
-            recipient,
-            template=template,
-            channel=channel,
-            status=MessageLog.Status.FAILED,
-            reason=type(error).__name__,
-            attempts=1,
+            SentMarker.objects.create(key=key, message=log)
+    except IntegrityError:
+        return None
+    from .tasks import deliver_message
+
+    log_id = log.pk
+    transaction.on_commit(lambda: deliver_message.delay(log_id))
+    return log
+
+
+def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
+    """Send a queued message if it is still pending and still wanted.
+
+    The row is locked while sending, so two workers handed the same message cannot both
+    send it, and a message already sent is never sent again. A provider failure raises
+    ProviderError for the task to retry, until ``last_attempt``.
+    """
+    retry = None
+    with transaction.atomic():
+        log = MessageLog.objects.select_for_update().select_related("organisation").get(
+            pk=log_id
         )
-    return _log(
-        recipient,
-        template=template,
-        channel=channel,
-        status=MessageLog.Status.SENT,
-        provider_id=provider_id,
-        attempts=1,
-    )
+        if log.status != MessageLog.Status.PENDING:
+            return log
+        log.attempts += 1
+        try:
+            reason = registry.still_wanted(log.template, log.context)
+            if reason:
+                raise NotificationRefused(reason)
+            try:
+                recipient = registry.recipient_for(log.recipient_type, log.recipient_id)
+            except LookupError as error:
+                raise NotificationRefused("the record no longer exists") from error
+            channel = _safe_channel(recipient, None)
+        except NotificationRefused as refusal:
+            log.status, log.reason = MessageLog.Status.REFUSED, refusal.reason
+            log.save(update_fields=["status", "reason", "attempts", "updated_at"])
+            _task_if_only_calls_are_safe(log, refusal)
+            return log
+        try:
+            log.provider_id = _deliver(recipient, log.template, log.context, channel)
+        except ProviderError as error:
+            log.channel, log.reason = channel, str(error)
+            if last_attempt:
+                log.status = MessageLog.Status.FAILED
+                StaffTask.objects.create(
+                    organisation=log.organisation, kind=StaffTask.Kind.MESSAGE_FAILED,
+                    record_type=log.recipient_type, record_id=log.recipient_id, message=log,
+                )
+            log.save(update_fields=["status", "channel", "reason", "attempts", "updated_at"])
+            # Raised after the commit, so the attempt count is kept for the next try.
+            retry = None if last_attempt else error
+        else:
+            log.status, log.channel, log.reason = MessageLog.Status.SENT, channel, ""
+            log.save(update_fields=["status", "channel", "reason", "provider_id", "attempts",
+                                    "updated_at"])
+    if retry is not None:
+        raise retry
+    return log
+
+
+def _task_if_only_calls_are_safe(log: MessageLog, refusal: NotificationRefused) -> None:
+    if refusal.reason == "no channel marked safe for this message":
+        StaffTask.objects.get_or_create(
+            organisation=log.organisation, kind=StaffTask.Kind.CALL_NEEDED,
+            record_type=log.recipient_type, record_id=log.recipient_id, message=log,
+        )

@@ -240,6 +240,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.operations.tasks.record_heartbeat",
         "schedule": 30.0,
     },
+    "send-session-reminders": {
+        "task": "peergroups.tasks.send_session_reminders",
+        "schedule": 60.0,
+    },
+    "send-call-reminders": {
+        "task": "peergroups.tasks.send_call_reminders",
+        "schedule": 5 * 60.0,
+    },
+    "requeue-stalled-messages": {
+        "task": "portal.notifications.tasks.requeue_stalled_messages",
+        "schedule": 10 * 60.0,
+    },
     "expire-group-offers": {
         "task": "peergroups.tasks.expire_offers",
         "schedule": 5 * 60.0,

@@ -18,7 +18,12 @@ REQUIRED_ENVIRONMENT = (
     "FIELD_ENCRYPTION_KEYS",
     "LOOKUP_HASH_KEYS",
 )
-_missing = [name for name in REQUIRED_ENVIRONMENT if not env.str(name, default="")]
+# Empty, or still the .env.example placeholder, counts as missing.
+_missing = [
+    name
+    for name in REQUIRED_ENVIRONMENT
+    if not env.str(name, default="") or env.str(name, default="").startswith("change-me")
+]
 if _missing:
     raise ImproperlyConfigured(
         "Production settings need these environment variables: " + ", ".join(_missing)

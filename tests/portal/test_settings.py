@@ -46,6 +46,12 @@ def test_production_refuses_to_start_without_its_secrets():
     assert "FIELD_ENCRYPTION_KEYS" in result.stderr
 
 
+def test_production_refuses_the_example_placeholders():
+    result = run_manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": "change-me"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
 def test_production_refuses_sqlite():
     result = run_manage("check", env={**PRODUCTION_ENV, "DATABASE_URL": "sqlite:///x.db"})
     assert result.returncode != 0
