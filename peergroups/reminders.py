@@ -29,10 +29,13 @@ def _in_words(moment: datetime) -> str:
 
 
 def _settings_by_organisation(organisation_ids) -> dict:
-    found = {s.organisation_id: s for s in NotificationSettings.objects.filter(
-        organisation_id__in=organisation_ids
-    )}
-    return {pk: found.get(pk) or NotificationSettings(organisation_id=pk) for pk in organisation_ids}
+    found = {
+        s.organisation_id: s
+        for s in NotificationSettings.objects.filter(organisation_id__in=organisation_ids)
+    }
+    return {
+        pk: found.get(pk) or NotificationSettings(organisation_id=pk) for pk in organisation_ids
+    }
 
 
 def session_reminders_queue(*, now: datetime | None = None) -> int:
@@ -105,7 +108,9 @@ def call_reminders_queue(*, now: datetime | None = None) -> int:
             .select_related("organisation")
         )
         for slot in slots:
-            preferences = NotificationSettings.objects.filter(organisation=slot.organisation).first()
+            preferences = NotificationSettings.objects.filter(
+                organisation=slot.organisation
+            ).first()
             if preferences is not None and not preferences.send_call_reminders:
                 continue
             queued += bool(
@@ -138,7 +143,11 @@ def _session_reminder_still_wanted(context: dict) -> str | None:
 
 def _call_reminder_still_wanted(context: dict) -> str | None:
     slot = InitialCallSlot.objects.filter(pk=context["slot_id"]).first()
-    if slot is None or slot.referral_id is None or slot.starts_at.isoformat() != context["starts_at"]:
+    if (
+        slot is None
+        or slot.referral_id is None
+        or slot.starts_at.isoformat() != context["starts_at"]
+    ):
         return "the call was cancelled or moved"
     return None
 

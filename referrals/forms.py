@@ -367,72 +367,127 @@ class SubmitForm(forms.Form):
     submission_key = forms.RegexField(regex=r"^[A-Za-z0-9_-]{20,64}$", max_length=64)
 
 
-# --- Referrer referral: one page for professionals ----------------------------------------
+# ---------------------------------------------------------------------------------------
+# Referrer referral
+#
+# One page for a police officer or other professional, who refers quickly and often:
+# where to, who, how to contact them safely, and the consent the professional took.
+# ---------------------------------------------------------------------------------------
+
+SUBMISSION_KEY_PATTERN = r"^[A-Za-z0-9_-]{20,64}$"
+# Consent taken longer ago than this must be checked again before referring.
+CONSENT_MAX_AGE_DAYS = 30
+NOT_LISTED_MESSAGE = "Choose one of the options listed."
 
 
-class ProfessionalReferralForm(forms.Form):
-    """A professional's referral: who, where things stand, and the consent they took."""
+def _reworded(choices, **labels) -> list[tuple[str, str]]:
+    """The same answers, with some labels put in the professional's words."""
+    return [(value, labels.get(value, label)) for value, label in choices]
 
-    organisation = forms.ModelChoiceField(
-        label="Which service are you referring to?",
-        queryset=None,
+
+def new_submission_key() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class ProfessionalReferralForm(SafeContactForm):
+    """A professional's referral: who, where things stand, safe contact and consent.
+
+    The safe-contact questions are the shared ones, asked about "them" instead of "you".
+    """
+
+    agency = forms.ChoiceField(
+        label="Which force or agency are you referring for?",
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose the service you are referring to.",
-            "invalid_choice": "Choose one of the options listed.",
+            "required": "Choose the force or agency you are referring for.",
+            "invalid_choice": NOT_LISTED_MESSAGE,
         },
     )
-    agency = forms.ModelChoiceField(
-        label="Which agency are you referring for?",
+    organisation = forms.ModelChoiceField(
+        label="Which organisation are you referring them to?",
         queryset=None,
         widget=forms.RadioSelect,
+        empty_label=None,
         error_messages={
-            "required": "Choose your agency.",
-            "invalid_choice": "Choose one of the options listed.",
+            "required": "Choose the organisation you are referring them to.",
+            "invalid_choice": NOT_LISTED_MESSAGE,
         },
     )
     full_name = full_name_field("Their full name")
     email = email_field()
-    phone = UKPhoneField(label="Their UK phone number", required=False)
+    phone = UKPhoneField(
+        label="Their UK phone number",
+        required=False,
+        error_messages={"max_length": "Keep the phone number to 30 characters or fewer."},
+    )
     relationship = choice_field(
         "Who are they to the person under investigation?",
         RELATIONSHIP["choices"],
-        "Choose who they are to the person.",
+        "Choose who they are to the person under investigation.",
     )
     stage = choice_field(
-        "Where has the investigation got to?", STAGE["choices"], "Choose where things are."
+        "Where has the investigation got to?",
+        STAGE["choices"],
+        "Choose where the investigation has got to, or 'I'm not sure'.",
     )
-    children_in_household = choice_field(**CHILDREN)
+    children_in_household = choice_field(
+        CHILDREN["label"],
+        _reworded(CHILDREN["choices"], prefer_not_to_say="They would rather not say"),
+        "Choose yes, no, or that they would rather not say.",
+    )
     support_wanted = choice_field(
-        "What support would they like?", SUPPORT["choices"], "Choose the support they want."
+        "What support would they like?",
+        _reworded(
+            SUPPORT["choices"], initial_call="A phone call with someone from the organisation"
+        ),
+        "Choose the support they would like.",
     )
-    format_preference = choice_field(**FORMAT)
-    area = forms.CharField(
-        label="Town or county (optional)",
-        required=False,
-        max_length=100,
-        error_messages={"max_length": "Keep this to 100 characters or fewer."},
+    format_preference = choice_field(
+        "How would they prefer to meet?",
+        FORMAT["choices"],
+        "Choose how they would prefer to meet.",
     )
-    accessibility_needs = long_text_field("Access needs (optional)", 2000)
+    area = short_text_field(
+        "Which town or county do they live in? (optional)",
+        100,
+        help_text="This helps find a group near them. Do not give their address.",
+    )
+    accessibility_needs = long_text_field(
+        "Is there anything that would make it easier for them to talk to the organisation or "
+        "join a group? (optional)",
+        2000,
+        help_text="For example, a hearing loop, step-free access, large print or an interpreter.",
+    )
     consent_confirmed = forms.BooleanField(
-        label="The person agreed to be referred to the service chosen above, having been "
-        "told what is shared and that they can withdraw at any time.",
-        error_messages={"required": "Confirm that the person agreed to this referral."},
+        label="I confirm that the person agreed to this",
+        error_messages={
+            "required": "Confirm that the person agreed to be referred. Only refer someone "
+            "who has agreed."
+        },
     )
     consent_method = choice_field(
-        "How did they agree?",
-        [("verbal", "Verbally"), ("written", "In writing")],
-        "Choose how they agreed.",
+        "How did they agree?", [], "Choose how they agreed: verbally or in writing."
     )
     consent_given_at = forms.DateTimeField(
         label="When did they agree?",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=f"The date and time, within the last {CONSENT_MAX_AGE_DAYS} days.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={
             "required": "Enter the date and time they agreed.",
-            "invalid": "Enter a real date and time, like 2026-11-28 14:30.",
+            "invalid": "Enter the date and time they agreed, like 2026-11-28 14:30.",
         },
     )
-    professional_name = full_name_field("Your name")
+    professional_name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        error_messages={
+            "required": "Enter your name.",
+            "max_length": "Keep your name to 150 characters or fewer.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
     professional_identifier = forms.CharField(
         label="Your collar number or job title",
         max_length=100,
@@ -442,24 +497,116 @@ class ProfessionalReferralForm(forms.Form):
         },
     )
     share_status_with_referrer = choice_field(
-        "Did they agree that you can see whether the service has contacted them?",
+        "Did they agree that you can see how the referral is progressing?",
         YES_NO,
         "Choose yes or no.",
+        help_text=(
+            "If yes, you will see whether it has been received, whether they have been "
+            "contacted, and whether support has started or ended. You will never see notes "
+            "or anything they say."
+        ),
     )
-    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, organisations, agencies, **kwargs):
+    # The page's sections, in order; the template shows each under its own heading.
+    SECTIONS = {
+        "where": ["agency", "organisation"],
+        "person": [
+            "full_name",
+            "email",
+            "phone",
+            "relationship",
+            "stage",
+            "children_in_household",
+            "support_wanted",
+            "format_preference",
+            "area",
+            "accessibility_needs",
+        ],
+        "safe_contact": [
+            "safe_channels",
+            "postal_address",
+            "safe_times",
+            "name_to_use",
+            "may_name_organisation",
+            "shares_device_with_person",
+            "shares_address_with_person",
+        ],
+        "consent": ["consent_confirmed", "consent_method", "consent_given_at"],
+        "professional": ["professional_name", "professional_identifier"],
+        "sharing": ["share_status_with_referrer"],
+    }
+    field_order = [name for names in SECTIONS.values() for name in names]
+
+    # The shared fields ask "you"; here the professional answers about "them".
+    THIRD_PERSON_LABELS = {
+        "email": "Their email address",
+        "safe_channels": "Which ways are safe to contact them?",
+        "postal_address": "Their postal address (only if post is safe)",
+        "safe_times": "Are there days or times that are safe, or not safe? (optional)",
+        "name_to_use": "What name should the organisation use when contacting them? (optional)",
+        "may_name_organisation": "May the organisation say who it is when it contacts them?",
+        "shares_device_with_person": (
+            "Do they share a phone, tablet or computer with the person under investigation?"
+        ),
+        "shares_address_with_person": (
+            "Do they live at the same address as the person under investigation?"
+        ),
+    }
+    HINTS = {
+        "email": "Give an email address, a UK phone number, or both.",
+        "safe_channels": "Choose all that are safe.",
+        "safe_times": "For example, 'weekdays between 10am and 2pm'.",
+        "name_to_use": "If someone else might answer, the organisation can ask for them "
+        "by another name.",
+    }
+
+    def __init__(self, *args, agencies, organisations, referrer_name: str = "", **kwargs):
+        from django.utils.html import escape
+
+        from .choices import ConsentMethod
+        from .consent import PROFESSIONAL_VERSION, statement
+
+        initial = {"submission_key": new_submission_key(), "professional_name": referrer_name}
+        kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
+        for name, label in self.THIRD_PERSON_LABELS.items():
+            self.fields[name].label = label
+        for name, hint in self.HINTS.items():
+            self.fields[name].help_text = hint
+        self.fields["safe_channels"].error_messages = {
+            **self.fields["safe_channels"].error_messages,
+            "required": "Choose at least one way that is safe to contact them.",
+        }
+        self.fields["consent_method"].choices = [
+            (ConsentMethod.VERBAL, "Verbally"),
+            (ConsentMethod.WRITTEN, "In writing"),
+        ]
         self.fields["organisation"].queryset = organisations
-        self.fields["agency"].queryset = agencies
+        self.agencies = {str(agency.pk): agency for agency in agencies}
         # Most referrers belong to one agency: then there is nothing to choose.
-        self.single_agency = agencies.first() if len(agencies) == 1 else None
+        self.single_agency = agencies[0] if len(agencies) == 1 else None
         if self.single_agency is not None:
-            self.fields["agency"].required = False
-            self.fields["agency"].widget = forms.HiddenInput()
+            del self.fields["agency"]
+        else:
+            self.fields["agency"].choices = [(pk, a.name) for pk, a in self.agencies.items()]
+            hint = "Only organisations that take referrals from your agencies are listed."
+            self.fields["organisation"].help_text = hint
+        # The organisation is chosen on this same page, so the statement names it
+        # generically here; the consent record keeps the wording with the real name.
+        self.fields["consent_confirmed"].help_text = escape(
+            statement(PROFESSIONAL_VERSION, organisation_name="the organisation chosen above").text
+        )
+
+    @property
+    def sections(self) -> dict[str, list]:
+        return {
+            section: [self[name] for name in names if name in self.fields]
+            for section, names in self.SECTIONS.items()
+        }
 
     def clean_agency(self):
-        return self.cleaned_data.get("agency") or self.single_agency
+        return self.agencies[self.cleaned_data["agency"]]
 
     def clean_consent_given_at(self):
         from datetime import timedelta
@@ -468,25 +615,96 @@ class ProfessionalReferralForm(forms.Form):
 
         given = self.cleaned_data["consent_given_at"]
         now = timezone.now()
-        if given > now + timedelta(minutes=5):
+        if given > now:
             raise forms.ValidationError("The time they agreed cannot be in the future.")
-        if given < now - timedelta(days=30):
+        if given < now - timedelta(days=CONSENT_MAX_AGE_DAYS):
             raise forms.ValidationError(
-                "Consent is more than 30 days old: check it is still current and record the "
-                "date you checked."
+                f"They agreed more than {CONSENT_MAX_AGE_DAYS} days ago. Check that they "
+                "still agree, then enter the date and time they confirmed it."
             )
         return given
 
+    def clean_submission_key(self):
+        import re
+
+        key = self.cleaned_data["submission_key"]
+        if not re.fullmatch(SUBMISSION_KEY_PATTERN, key):
+            # Only a tampered or broken page gets here. Give the page a fresh key so the
+            # next attempt can succeed; a hidden field's error would show beside nothing,
+            # so say it at the top.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("submission_key")] = new_submission_key()
+            self.add_error(None, "Something went wrong. Check your answers and send again.")
+        return key
+
     def clean(self):
-        cleaned = super().clean()
-        no_contact_errors = not self.errors.get("email") and not self.errors.get("phone")
-        if no_contact_errors and not cleaned.get("email") and not cleaned.get("phone"):
-            self.add_error("email", "Give an email address or a phone number for them.")
-        organisation, agency = cleaned.get("organisation"), cleaned.get("agency")
-        if (
-            organisation
-            and agency
-            and not organisation.partner_agencies.filter(pk=agency.pk).exists()
-        ):
-            self.add_error("organisation", "Choose one of the options listed.")
-        return cleaned
+        from .validators import is_mobile
+
+        data = super().clean()
+        agency = data.get("agency") or self.single_agency
+        data["agency"] = agency
+        organisation = data.get("organisation")
+        partners = organisation.partner_agencies if organisation else None
+        if partners is not None and agency and not partners.filter(pk=agency.pk).exists():
+            self.add_error(
+                "organisation",
+                f"{organisation.name} does not take referrals from {agency.name}. "
+                "Choose another organisation, or the agency you are referring for.",
+            )
+        # A detail that was typed but is wrong already has its own error beside it.
+        email_given = bool(data.get("email")) or "email" in self.errors
+        phone_given = bool(data.get("phone")) or "phone" in self.errors
+        if not email_given and not phone_given:
+            self.add_error(
+                "email", "Enter an email address or a UK phone number for them, or both."
+            )
+        self.check_channel_details(
+            email="given" if email_given else "", phone="given" if phone_given else ""
+        )
+        channels = set(data.get("safe_channels") or [])
+        if "text" in channels and data.get("phone") and not is_mobile(data["phone"]):
+            self.add_error(
+                "safe_channels",
+                "You chose text messages, but their phone number is not a mobile number. "
+                "Give a mobile number, or choose another way.",
+            )
+        return data
+
+    def person(self):
+        from .services import PersonDetails
+
+        data = self.cleaned_data
+        return PersonDetails(
+            full_name=data["full_name"],
+            email=data["email"],
+            phone=data["phone"],
+            relationship=data["relationship"],
+            stage=data["stage"],
+            children_in_household=data["children_in_household"],
+            support_wanted=data["support_wanted"],
+            format_preference=data["format_preference"],
+            area=data["area"],
+            accessibility_needs=data["accessibility_needs"],
+        )
+
+    def consent(self):
+        from .consent import PROFESSIONAL_VERSION
+        from .services import ConsentDetails
+
+        data = self.cleaned_data
+        return ConsentDetails(
+            method=data["consent_method"],
+            given_at=data["consent_given_at"],
+            statement_version=PROFESSIONAL_VERSION,
+            share_status_with_referrer=data["share_status_with_referrer"] == "yes",
+            professional_name=data["professional_name"],
+            professional_identifier=data["professional_identifier"],
+        )
+
+    def submission_key_for(self, user) -> str:
+        """The key as stored: per referrer, so nobody can replay a colleague's key and be
+        shown their referral, and always 64 characters whatever the user id looks like."""
+        import hashlib
+
+        raw = f"referrer:{user.pk}:{self.cleaned_data['submission_key']}"
+        return hashlib.sha256(raw.encode()).hexdigest()

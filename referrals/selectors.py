@@ -133,21 +133,3 @@ def referral_timeline(*, referral: Referral) -> list[ReferralEvent]:
     return list(
         ReferralEvent.objects.filter(referral=referral).select_related("actor")[:TIMELINE_LIMIT]
     )
-
-
-def referrals_for_referrer(*, user: User) -> QuerySet[Referral]:
-    """Only the referrals this person submitted: never another referrer's."""
-    return (
-        Referral.objects.filter(referred_by=user)
-        .select_related("organisation")
-        .only(
-            "id",
-            "reference",
-            "created_at",
-            "state",
-            "first_contacted_at",
-            "share_status_with_referrer",
-            "organisation__name",
-        )
-        .order_by("-created_at")
-    )

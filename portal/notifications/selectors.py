@@ -15,8 +15,9 @@ STALLED_AFTER = timedelta(minutes=15)
 def stalled_messages() -> list[int]:
     cutoff = timezone.now() - STALLED_AFTER
     return list(
-        MessageLog.objects.filter(status=MessageLog.Status.PENDING, updated_at__lt=cutoff)
-        .values_list("pk", flat=True)[:1000]
+        MessageLog.objects.filter(
+            status=MessageLog.Status.PENDING, updated_at__lt=cutoff
+        ).values_list("pk", flat=True)[:1000]
     )
 
 

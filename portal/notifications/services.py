@@ -136,15 +136,32 @@ def notify(
         channel = _safe_channel(recipient, channel)
     except NotificationRefused as refusal:
         logger.info("Message %s refused: %s", template, refusal.reason)
-        return _log(recipient, template=template, channel=channel or "",
-                    status=MessageLog.Status.REFUSED, reason=refusal.reason)
+        return _log(
+            recipient,
+            template=template,
+            channel=channel or "",
+            status=MessageLog.Status.REFUSED,
+            reason=refusal.reason,
+        )
     try:
         provider_id = _deliver(recipient, template, context or {}, channel)
     except ProviderError as error:
-        return _log(recipient, template=template, channel=channel,
-                    status=MessageLog.Status.FAILED, reason=str(error), attempts=1)
-    return _log(recipient, template=template, channel=channel, status=MessageLog.Status.SENT,
-                provider_id=provider_id, attempts=1)
+        return _log(
+            recipient,
+            template=template,
+            channel=channel,
+            status=MessageLog.Status.FAILED,
+            reason=str(error),
+            attempts=1,
+        )
+    return _log(
+        recipient,
+        template=template,
+        channel=channel,
+        status=MessageLog.Status.SENT,
+        provider_id=provider_id,
+        attempts=1,
+    )
 
 
 def message_queue(
@@ -157,8 +174,12 @@ def message_queue(
     try:
         with transaction.atomic():
             log = MessageLog.objects.create(
-                organisation=organisation, recipient_type=record_type, recipient_id=record_id,
-                template=template, context=context, status=MessageLog.Status.PENDING,
+                organisation=organisation,
+                recipient_type=record_type,
+                recipient_id=record_id,
+                template=template,
+                context=context,
+                status=MessageLog.Status.PENDING,
             )
             SentMarker.objects.create(key=key, message=log)
     except IntegrityError:
@@ -179,9 +200,7 @@ def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
     """
     retry = None
     with transaction.atomic():
-        log = MessageLog.objects.select_for_update().select_related("organisation").get(
-            pk=log_id
-        )
+        log = MessageLog.objects.select_for_update().select_related("organisation").get(pk=log_id)
         if log.status != MessageLog.Status.PENDING:
             return log
         log.attempts += 1
@@ -206,16 +225,27 @@ def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
             if last_attempt:
                 log.status = MessageLog.Status.FAILED
                 StaffTask.objects.create(
-                    organisation=log.organisation, kind=StaffTask.Kind.MESSAGE_FAILED,
-                    record_type=log.recipient_type, record_id=log.recipient_id, message=log,
+                    organisation=log.organisation,
+                    kind=StaffTask.Kind.MESSAGE_FAILED,
+                    record_type=log.recipient_type,
+                    record_id=log.recipient_id,
+                    message=log,
                 )
             log.save(update_fields=["status", "channel", "reason", "attempts", "updated_at"])
             # Raised after the commit, so the attempt count is kept for the next try.
             retry = None if last_attempt else error
         else:
             log.status, log.channel, log.reason = MessageLog.Status.SENT, channel, ""
-            log.save(update_fields=["status", "channel", "reason", "provider_id", "attempts",
-                                    "updated_at"])
+            log.save(
+                update_fields=[
+                    "status",
+                    "channel",
+                    "reason",
+                    "provider_id",
+                    "attempts",
+                    "updated_at",
+                ]
+            )
     if retry is not None:
         raise retry
     return log
@@ -224,6 +254,9 @@ def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
 def _task_if_only_calls_are_safe(log: MessageLog, refusal: NotificationRefused) -> None:
     if refusal.reason == "no channel marked safe for this message":
         StaffTask.objects.get_or_create(
-            organisation=log.organisation, kind=StaffTask.Kind.CALL_NEEDED,
-            record_type=log.recipient_type, record_id=log.recipient_id, message=log,
+            organisation=log.organisation,
+            kind=StaffTask.Kind.CALL_NEEDED,
+            record_type=log.recipient_type,
+            record_id=log.recipient_id,
+            message=log,
         )

@@ -221,7 +221,14 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+# One message at a time per worker process: with late acknowledgement, a worker that
+# dies hands back only what it was working on.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True
+# How long Redis waits for a worker's acknowledgement before giving the task to another.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue = LOCAL_DIR / "celery" / "queue"
     _processed = LOCAL_DIR / "celery" / "processed"

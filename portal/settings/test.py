@@ -17,7 +17,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+}
 CELERY_TASK_ALWAYS_EAGER = False
 # allauth's own rate limits would make the lockout tests depend on wall-clock time;
 # axes and django-otp throttling are what the tests exercise.
@@ -25,4 +27,4 @@ ACCOUNT_RATE_LIMITS = False
 # Serve static files from the source folders, as in development: no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-SMS_BACKEND = "portal.notifications.sms.LocmemSmsBackend"
+SMS_BACKEND = env.str("SMS_BACKEND", default="portal.notifications.sms.LocmemSmsBackend")

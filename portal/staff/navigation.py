@@ -41,11 +41,12 @@ def navigation_for(request) -> list[NavItem]:
         items.append((label, reverse("staff:team", kwargs={"organisation_id": organisation.pk})))
     items.append(("Two-factor authentication", reverse("accounts:two-factor-manage")))
     dashboard = reverse("staff:dashboard")
-    return [
-        NavItem(
-            label,
-            url,
-            current=request.path == url or (url != dashboard and request.path.startswith(url)),
-        )
-        for label, url in items
+    matches = [
+        url
+        for _, url in items
+        if request.path == url or (url != dashboard and request.path.startswith(url))
     ]
+    # Only the most specific match is current: "Refer someone" (/referrer/referrals/new/)
+    # sits under "My referrals" (/referrer/referrals/), and one page has one current link.
+    current = max(matches, key=len, default=None)
+    return [NavItem(label, url, current=url == current) for label, url in items]

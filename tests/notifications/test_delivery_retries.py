@@ -42,8 +42,12 @@ def waits(monkeypatch):
 def queue_text(organisation):
     referral = make_referral(organisation, email="", phone="07911 123456", safe_channels=["text"])
     return message_queue(
-        organisation=organisation, record_type="referrals.referral", record_id=str(referral.pk),
-        template="referral_received", context={}, key=f"test:{referral.pk}",
+        organisation=organisation,
+        record_type="referrals.referral",
+        record_id=str(referral.pk),
+        template="referral_received",
+        context={},
+        key=f"test:{referral.pk}",
     )
 
 
@@ -67,7 +71,7 @@ def test_a_provider_failing_every_time_ends_in_a_logged_failure(organisation_a, 
     assert StaffTask.objects.filter(kind="message_failed", message=log).exists()
     assert flaky.sent == []
     # Growing waits: each base doubles (jitter keeps each within half to all of it).
-    bases = [30 * 2 ** i for i in range(len(waits))]
+    bases = [30 * 2**i for i in range(len(waits))]
     assert all(base / 2 <= wait <= base for wait, base in zip(waits, bases, strict=True))
 
 
@@ -81,8 +85,14 @@ def test_delivering_twice_sends_once(organisation_a, flaky):
 
 def test_the_same_decision_cannot_be_queued_twice(organisation_a):
     referral = make_referral(organisation_a)
-    args = dict(organisation=organisation_a, record_type="referrals.referral",
-                record_id=str(referral.pk), template="referral_received", context={}, key="same")
+    args = dict(
+        organisation=organisation_a,
+        record_type="referrals.referral",
+        record_id=str(referral.pk),
+        template="referral_received",
+        context={},
+        key="same",
+    )
     assert message_queue(**args) is not None
     assert message_queue(**args) is None
     assert MessageLog.objects.filter(status="pending").count() == 1

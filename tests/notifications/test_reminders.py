@@ -34,10 +34,14 @@ def meeting(organisation_a, caseworker_a):
     """A meeting at 7pm on Sunday 1 November 2026 (the week after the clocks go back)."""
     group = GroupFactory(organisation=organisation_a)
     start = datetime(2026, 11, 1, 19, tzinfo=LONDON)
-    session = Session.objects.create(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
+    session = Session.objects.create(
+        group=group, starts_at=start, ends_at=start + timedelta(hours=1)
+    )
     person = make_referral(organisation_a, phone="07911 123456", safe_channels=["email", "text"])
     with time_machine.travel(datetime(2026, 10, 20, tzinfo=LONDON)):
-        booking = booking_confirm(booking=booking_offer(group=group, referral=person, actor=caseworker_a))
+        booking = booking_confirm(
+            booking=booking_offer(group=group, referral=person, actor=caseworker_a)
+        )
     return session, booking, person
 
 
@@ -93,7 +97,9 @@ def test_a_moved_meeting_is_reminded_at_its_new_time_and_not_the_old(meeting):
     with at(2026, 10, 30, 19, 0):
         session_reminders_queue()
     new_start = datetime(2026, 11, 2, 19, tzinfo=LONDON)
-    Session.objects.filter(pk=session.pk).update(starts_at=new_start, ends_at=new_start + timedelta(hours=1))
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=new_start, ends_at=new_start + timedelta(hours=1)
+    )
     deliver_all()
     assert MessageLog.objects.get().status == "refused"  # the old time's reminder
     assert mail.outbox == []
@@ -117,8 +123,11 @@ def test_nothing_is_sent_after_things_change(meeting, caseworker_a, change):
     else:
         from referrals.services import SafeContactDetails
 
-        safe_contact_update(referral=person, details=SafeContactDetails(safe_channels=frozenset({"call"})),
-                            actor=caseworker_a)
+        safe_contact_update(
+            referral=person,
+            details=SafeContactDetails(safe_channels=frozenset({"call"})),
+            actor=caseworker_a,
+        )
     mail.outbox.clear()
     deliver_all()
     log = MessageLog.objects.get(template="session_reminder")
@@ -131,8 +140,12 @@ def test_nothing_is_sent_after_things_change(meeting, caseworker_a, change):
 def test_call_reminders_the_day_before(organisation_a, facilitator_a):
     start = datetime(2026, 12, 3, 10, 30, tzinfo=LONDON)
     with at(2026, 12, 1, 9, 0):
-        slot = call_slot_publish(facilitator=facilitator_a, organisation=organisation_a,
-                                 starts_at=start, ends_at=start + timedelta(minutes=30))
+        slot = call_slot_publish(
+            facilitator=facilitator_a,
+            organisation=organisation_a,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=30),
+        )
         call_slot_book(slot=slot, referral=make_referral(organisation_a))
         assert call_reminders_queue() == 0
     with at(2026, 12, 2, 10, 30):

@@ -1,0 +1,496 @@
+"""Every write to resources, packs, the directory and deliveries.
+
+Each function runs in one transaction: checks first, then the change, then the version,
+timeline and audit rows, then anything to send once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
+from portal.organisations.models import Organisation
+from portal.organisations.permissions import has_role
+from portal.organisations.roles import CASE_ROLES, Role
+from referrals.models import Referral, ReferralEvent
+
+from .models import (
+    Delivery,
+    DeliveryItem,
+    Pack,
+    PackItem,
+    Resource,
+    ResourceVersion,
+    Signpost,
+)
+from .rendering import reading_minutes
+
+# The fields a version records; a change to any of them makes a new version.
+VERSIONED_FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "stages",
+    "audiences",
+    "signpost_ids",
+    "review_by",
+    "status",
+)
+SIGNPOST_FIELDS = (
+    "provider",
+    "name",
+    "description",
+    "eligibility",
+    "phone",
+    "text_number",
+    "url",
+    "email",
+    "hours",
+    "fees",
+    "languages",
+    "status",
+    "check_note",
+)
+
+
+class ResourceError(Exception):
+    """A change that cannot be made; the message is safe to show to staff."""
+
+
+def link_validity() -> timedelta:
+    return timedelta(days=getattr(settings, "PACK_LINK_VALIDITY_DAYS", 30))
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256((token or "").encode()).hexdigest()
+
+
+def pack_url(token: str) -> str:
+    return reverse("resources:pack", kwargs={"token": token})
+
+
+def _require_coordinator(actor: User | None, organisation: Organisation | None) -> None:
+    """Only a coordinator changes an organisation's content; the shared library changes
+    only through the library loader (``actor`` None), from files that are reviewed."""
+    if organisation is None:
+        if actor is not None:
+            raise ResourceError("The shared library is updated from its files, not here.")
+        return
+    if actor is None or not has_role(actor, organisation, [Role.COORDINATOR]):
+        raise ResourceError("Only a coordinator of this organisation can change this.")
+
+
+# --- Resources -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResourceContent:
+    title: str
+    summary: str
+    body: str
+    stages: tuple[str, ...]
+    audiences: tuple[str, ...]
+    review_by: date
+    status: str = Resource.Status.DRAFT
+    signpost_ids: tuple[str, ...] = field(default=())
+
+    def values(self) -> dict:
+        return {
+            "title": self.title.strip(),
+            "summary": self.summary.strip(),
+            "body": self.body.strip() + "\n",
+            "stages": list(self.stages),
+            "audiences": list(self.audiences),
+            "signpost_ids": [str(pk) for pk in self.signpost_ids],
+            "review_by": self.review_by,
+            "status": self.status,
+        }
+
+
+def _record_version(
+    resource: Resource, *, actor: User | None, changed: list[str], note: str
+) -> ResourceVersion:
+    return ResourceVersion.objects.create(
+        resource=resource,
+        number=resource.version,
+        title=resource.title,
+        summary=resource.summary,
+        body=resource.body,
+        stages=resource.stages,
+        audiences=resource.audiences,
+        signpost_ids=resource.signpost_ids,
+        reading_minutes=resource.reading_minutes,
+        review_by=resource.review_by,
+        status=resource.status,
+        changed_fields=changed,
+        change_note=note[:300],
+        changed_by=actor,
+    )
+
+
+def resource_create(
+    *,
+    organisation: Organisation | None,
+    slug: str,
+    content: ResourceContent,
+    actor: User | None,
+    request=None,
+) -> Resource:
+    _require_coordinator(actor, organisation)
+    values = content.values()
+    with transaction.atomic():
+        if Resource.objects.filter(organisation=organisation, slug=slug).exists():
+            raise ResourceError("A resource with that web address already exists.")
+        resource = Resource.objects.create(
+            organisation=organisation,
+            slug=slug,
+            reading_minutes=reading_minutes(values["summary"], values["body"]),
+            version=1,
+            **values,
+        )
+        _record_version(resource, actor=actor, changed=["created"], note="First version")
+        if organisation is not None:
+            audit_record(
+                action=AuditEvent.Action.CHANGED,
+                actor=actor,
+                request=request,
+                organisation=organisation,
+                target=resource,
+                detail={"change": "resource_created"},
+            )
+    return resource
+
+
+def resource_update(
+    *,
+    resource: Resource,
+    content: ResourceContent,
+    actor: User | None,
+    note: str = "",
+    request=None,
+) -> Resource:
+    """Change a resource; a new version is recorded only when something really changed.
+
+    Deliveries keep pointing at the versions they sent, so nothing sent is rewritten.
+    """
+    _require_coordinator(actor, resource.organisation)
+    values = content.values()
+    with transaction.atomic():
+        resource = Resource.objects.select_for_update().get(pk=resource.pk)
+        changed = [name for name in VERSIONED_FIELDS if getattr(resource, name) != values[name]]
+        if not changed:
+            return resource
+        for name in VERSIONED_FIELDS:
+            setattr(resource, name, values[name])
+        resource.reading_minutes = reading_minutes(resource.summary, resource.body)
+        resource.version = resource.version + 1
+        resource.save()
+        _record_version(resource, actor=actor, changed=changed, note=note)
+        if resource.organisation_id is not None:
+            audit_record(
+                action=AuditEvent.Action.CHANGED,
+                actor=actor,
+                request=request,
+                organisation=resource.organisation,
+                target=resource,
+                detail={"change": "resource_updated", "fields": changed},
+            )
+    return resource
+
+
+# --- Signposts -------------------------------------------------------------------------
+
+
+def signpost_save(
+    *,
+    organisation: Organisation | None,
+    key: str,
+    values: dict,
+    actor: User | None,
+    signpost: Signpost | None = None,
+    local_version_of: Signpost | None = None,
+    request=None,
+) -> Signpost:
+    """Create or update one signpost of ``organisation`` (None: the national directory)."""
+    _require_coordinator(actor, organisation)
+    fields = {name: values.get(name, "") for name in SIGNPOST_FIELDS}
+    fields["status"] = fields["status"] or Signpost.Status.ACTIVE
+    if not (fields["phone"] or fields["url"]):
+        raise ResourceError("Give a phone number or a web address.")
+    with transaction.atomic():
+        if signpost is None:
+            signpost = Signpost.objects.filter(organisation=organisation, key=key).first()
+        if signpost is None:
+            signpost = Signpost(organisation=organisation, key=key)
+        elif signpost.organisation_id != (organisation.pk if organisation else None):
+            raise ResourceError("That entry belongs to someone else.")
+        for name, value in fields.items():
+            setattr(signpost, name, value)
+        if "locally_editable" in values:
+            signpost.locally_editable = bool(values["locally_editable"])
+        if local_version_of is not None:
+            signpost.local_version_of = local_version_of
+        signpost.save()
+        if organisation is not None:
+            audit_record(
+                action=AuditEvent.Action.CHANGED,
+                actor=actor,
+                request=request,
+                organisation=organisation,
+                target=signpost,
+                detail={"change": "signpost_saved"},
+            )
+    return signpost
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    skipped_national: int = 0
+
+
+def signposts_import(
+    *, organisation: Organisation, rows: list[dict], actor: User, request=None
+) -> ImportResult:
+    """Save already-validated rows as the organisation's local signposts, all or nothing.
+
+    Rows whose id is a national entry's are left alone: the national directory is shared.
+    """
+    _require_coordinator(actor, organisation)
+    national = set(Signpost.objects.shared().values_list("key", flat=True))
+    existing = set(Signpost.objects.filter(organisation=organisation).values_list("key", flat=True))
+    result = ImportResult()
+    with transaction.atomic():
+        for row in rows:
+            if row["key"] in national and row["key"] not in existing:
+                result.skipped_national += 1
+                continue
+            if row["key"] in existing:
+                result.updated += 1
+            else:
+                result.created += 1
+                existing.add(row["key"])
+            signpost_save(organisation=organisation, key=row["key"], values=row, actor=actor)
+        audit_record(
+            action=AuditEvent.Action.CHANGED,
+            actor=actor,
+            request=request,
+            organisation=organisation,
+            detail={
+                "change": "signposts_imported",
+                "created": result.created,
+                "updated": result.updated,
+            },
+        )
+    return result
+
+
+# --- Packs -----------------------------------------------------------------------------
+
+
+def pack_save(
+    *,
+    organisation: Organisation | None,
+    key: str,
+    title: str,
+    purpose: str,
+    default_for: list[str],
+    resources: list[Resource],
+    actor: User | None,
+    pack: Pack | None = None,
+    request=None,
+) -> Pack:
+    """Create or update a pack and its ordered resources."""
+    _require_coordinator(actor, organisation)
+    for resource in resources:
+        if resource.organisation_id not in (None, organisation.pk if organisation else None):
+            raise ResourceError("A pack can only hold the library's and your own resources.")
+    with transaction.atomic():
+        if pack is None:
+            pack = Pack.objects.filter(organisation=organisation, key=key).first()
+        if pack is None:
+            pack = Pack(organisation=organisation, key=key)
+        pack.title = title.strip()
+        pack.purpose = purpose.strip()
+        pack.default_for = list(default_for)
+        pack.save()
+        PackItem.objects.filter(pack=pack).delete()
+        PackItem.objects.bulk_create(
+            PackItem(pack=pack, resource=resource, position=position)
+            for position, resource in enumerate(resources, start=1)
+        )
+        if organisation is not None:
+            audit_record(
+                action=AuditEvent.Action.CHANGED,
+                actor=actor,
+                request=request,
+                organisation=organisation,
+                target=pack,
+                detail={"change": "pack_saved", "resources": len(resources)},
+            )
+    return pack
+
+
+# --- Sending ---------------------------------------------------------------------------
+
+
+def sendable_channel(referral: Referral) -> str | None:
+    """The channel a pack link would go by (email first, then text), or None."""
+    from portal.notifications.services import NotificationRefused, choose_channel
+    from referrals.notifications import referral_recipient
+
+    if not referral.is_contactable:
+        return None
+    try:
+        return choose_channel(referral_recipient(referral))
+    except NotificationRefused:
+        return None
+
+
+def post_is_safe(referral: Referral) -> bool:
+    safe = getattr(referral, "safe_contact", None)
+    return bool(referral.is_contactable and safe is not None and safe.safe_to_post)
+
+
+def pack_send(
+    *,
+    referral: Referral,
+    pack: Pack | None,
+    resources: list[Resource],
+    actor: User,
+    method: str = Delivery.Method.LINK,
+    title: str = "",
+    request=None,
+) -> tuple[Delivery, str]:
+    """Send ``resources`` (in order) to the person behind ``referral``.
+
+    The current published version of each resource is what is sent, and stays what the
+    person sees. A link goes only by a channel the person marked safe; a printed pack
+    only where post is safe. Returns the delivery and the link's secret (never stored).
+    """
+    if not has_role(actor, referral.organisation, CASE_ROLES):
+        raise ResourceError("You do not have a role in this referral's organisation.")
+    if not referral.is_contactable:
+        raise ResourceError("This person withdrew consent: nothing can be sent to them.")
+    if not resources:
+        raise ResourceError("Choose at least one resource to send.")
+    if method == Delivery.Method.LINK and sendable_channel(referral) is None:
+        raise ResourceError(
+            "There is no safe way to send a link: neither email nor text is marked safe."
+        )
+    if method == Delivery.Method.POST and not post_is_safe(referral):
+        raise ResourceError("Post is not marked safe for this person.")
+    if method not in Delivery.Method.values:
+        raise ResourceError("Choose how to send the pack.")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        # Read each resource afresh: what is sent is what is published at this moment.
+        fresh = Resource.objects.in_bulk([resource.pk for resource in resources])
+        versions = []
+        for original in resources:
+            resource = fresh.get(original.pk)
+            if resource is None:
+                raise ResourceError("A resource you chose no longer exists.")
+            if not resource.is_published:
+                raise ResourceError(f"'{resource.title}' is a draft and cannot be sent.")
+            if resource.organisation_id not in (None, referral.organisation_id):
+                raise ResourceError("That resource belongs to another organisation.")
+            versions.append(ResourceVersion.objects.get(resource=resource, number=resource.version))
+        delivery = Delivery.objects.create(
+            organisation=referral.organisation,
+            referral=referral,
+            pack=pack,
+            title=(title or (pack.title if pack else "Information for you"))[:150],
+            method=method,
+            token_hash=hash_token(token),
+            expires_at=timezone.now() + link_validity(),
+            sent_by=actor,
+        )
+        DeliveryItem.objects.bulk_create(
+            DeliveryItem(delivery=delivery, version=version, position=position)
+            for position, version in enumerate(versions, start=1)
+        )
+        ReferralEvent.objects.create(
+            referral=referral,
+            kind=ReferralEvent.Kind.PACK_SENT,
+            actor=actor,
+            detail={
+                "delivery": str(delivery.pk),
+                "pack": str(pack.pk) if pack else "",
+                "method": method,
+                "resources": len(versions),
+            },
+        )
+        audit_record(
+            action=AuditEvent.Action.CHANGED,
+            actor=actor,
+            request=request,
+            organisation=referral.organisation,
+            target=referral,
+            detail={"change": "pack_sent", "delivery": str(delivery.pk), "method": method},
+        )
+        if method == Delivery.Method.LINK:
+            delivery_id = delivery.pk
+            transaction.on_commit(lambda: _send_link(delivery_id, token))
+    return delivery, token
+
+
+def _send_link(delivery_id, token: str) -> None:
+    from referrals.notifications import referral_notify
+
+    delivery = Delivery.objects.select_related(
+        "referral__organisation", "referral__safe_contact"
+    ).get(pk=delivery_id)
+    log = referral_notify(
+        referral=delivery.referral,
+        template="pack_sent",
+        context={
+            "pack_link": settings.PORTAL_BASE_URL.rstrip("/") + pack_url(token),
+            "expires_at": delivery.expires_at,
+        },
+    )
+    Delivery.objects.filter(pk=delivery_id).update(message=log)
+
+
+def delivery_revoke(*, delivery: Delivery, actor: User | None, request=None) -> Delivery:
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if actor is not None and not has_role(actor, delivery.organisation, CASE_ROLES):
+            raise ResourceError("You do not have a role in this organisation.")
+        if delivery.revoked_at is not None:
+            return delivery
+        delivery.revoked_at = timezone.now()
+        delivery.revoked_by = actor
+        delivery.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(
+            action=AuditEvent.Action.CHANGED,
+            actor=actor,
+            request=request,
+            organisation=delivery.organisation,
+            target=delivery.referral,
+            detail={"change": "pack_link_revoked", "delivery": str(delivery.pk)},
+        )
+    return delivery
+
+
+def delivery_opened(*, delivery: Delivery) -> None:
+    """Note that the person opened their pack: a counter and two times, nothing about them."""
+    now = timezone.now()
+    Delivery.objects.filter(pk=delivery.pk, first_opened_at__isnull=True).update(
+        first_opened_at=now
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(
+        last_opened_at=now, open_count=F("open_count") + 1
+    )

@@ -1,0 +1,198 @@
+"""Exactly once, with real Celery workers on the real Redis and PostgreSQL.
+
+1,000 reminders are due. Two scanning runs at once queue each one once. A worker is
+killed part-way through and another takes over: every reminder is sent, none twice
+(counted in the outbox file the workers write to).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from peergroups.models import Booking, Group, Session
+from peergroups.reminders import session_reminders_queue
+from portal.crypto.keys import lookup_hash
+from portal.notifications.models import MessageLog
+from referrals.models import Referral, SafeContact
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+REMINDERS = 1000
+PER_GROUP = 50
+REDIS_DB = 11
+
+
+def make_due_reminders(organisation) -> None:
+    """1,000 confirmed places in 20 groups whose meetings start in an hour."""
+    now = timezone.now()
+    referrals = []
+    for n in range(REMINDERS):
+        phone = f"+4479{n:08d}"
+        referrals.append(
+            Referral(
+                organisation=organisation,
+                reference=f"R{n:07d}",
+                source="self",
+                full_name=f"Person {n}",
+                phone=phone,
+                phone_hash=lookup_hash(phone),
+                relationship="partner",
+                stage="on_bail",
+                children_in_household="no",
+                support_wanted="peer_group",
+                format_preference="zoom",
+                first_contact_due=now.date(),
+            )
+        )
+    Referral.objects.bulk_create(referrals, batch_size=500)
+    SafeContact.objects.bulk_create(
+        [SafeContact(referral=r, safe_to_text=True, confirmed_at=now) for r in referrals],
+        batch_size=500,
+    )
+    bookings = []
+    for g in range(REMINDERS // PER_GROUP):
+        group = Group.objects.create(
+            organisation=organisation,
+            title=f"Group {g}",
+            audience="any_family",
+            format="zoom",
+            capacity=PER_GROUP,
+        )
+        start = now + timedelta(hours=1)
+        Session.objects.create(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
+        for referral in referrals[g * PER_GROUP : (g + 1) * PER_GROUP]:
+            bookings.append(
+                Booking(group=group, referral=referral, state="confirmed", confirmed_at=now)
+            )
+    Booking.objects.bulk_create(bookings, batch_size=500)
+
+
+def start_worker(env, name):
+    # The worker keeps its own copy of the log file's descriptor.
+    with open(env["WORKER_LOG"], "ab") as log:
+        return _popen_worker(env, name, log)
+
+
+def _popen_worker(env, name, log):
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=2",
+            "--loglevel=WARNING",
+            f"--hostname={name}@%h",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+
+
+def outbox_lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def wait_for(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def test_a_thousand_reminders_are_each_sent_exactly_once(organisation_a, tmp_path, settings):
+    assert connection.vendor == "postgresql"
+    import redis
+
+    broker = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    redis.Redis.from_url(broker).flushdb()
+    outbox = tmp_path / "outbox.txt"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+        "CELERY_BROKER_URL": broker,
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+        "SMS_BACKEND": "tests.notifications.outbox.FileOutboxSmsBackend",
+        "TEST_SMS_OUTBOX": str(outbox),
+        "WORKER_LOG": str(tmp_path / "worker.log"),
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # This process queues deliveries on the same broker the workers read.
+    from portal.celery import app
+
+    app.conf.broker_url = broker
+    app.conf.broker_transport_options = {"visibility_timeout": 5}
+    # Forget connections made to the test settings' in-memory broker.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+    make_due_reminders(organisation_a)
+
+    # Two scanning runs at the same time: each reminder is queued once.
+    counts = []
+
+    def scan():
+        try:
+            counts.append(session_reminders_queue())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=scan) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(counts) == REMINDERS
+    assert MessageLog.objects.filter(status="pending").count() == REMINDERS
+
+    first = start_worker(env, "first")
+    try:
+        assert wait_for(lambda: len(outbox_lines(outbox)) >= REMINDERS // 4, 120), Path(
+            env["WORKER_LOG"]
+        ).read_text()[-3000:]
+        os.killpg(first.pid, signal.SIGKILL)  # mid-batch, no warm shutdown
+        first.wait(timeout=10)
+        sent_by_first = len(outbox_lines(outbox))
+        assert sent_by_first < REMINDERS
+
+        second = start_worker(env, "second")
+        try:
+            assert wait_for(
+                lambda: MessageLog.objects.filter(status="sent").count() == REMINDERS, 400
+            )
+        finally:
+            os.killpg(second.pid, signal.SIGTERM)
+            second.wait(timeout=30)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+
+    recipients = Counter(line.split("\t")[0] for line in outbox_lines(outbox))
+    assert len(recipients) == REMINDERS, "every reminder sent"
+    assert max(recipients.values()) == 1, "none sent twice"
+    assert not MessageLog.objects.exclude(status="sent").exists()
