@@ -43,3 +43,26 @@ class LocmemSmsBackend:
 
 def sms_backend() -> SmsBackend:
     return import_string(settings.SMS_BACKEND)()
+
+
+class NotifySmsBackend:
+    """GOV.UK Notify. Needs a Notify template whose whole text is ``((body))``.
+
+    Settings: NOTIFY_API_KEY, NOTIFY_SMS_TEMPLATE_ID, and NOTIFY_BASE_URL (only to point
+    at a test double). The sender shown on phones is the one set up in Notify.
+    """
+
+    def __init__(self):
+        from notifications_python_client.notifications import NotificationsAPIClient
+
+        self.client = NotificationsAPIClient(
+            settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL, timeout=10
+        )
+
+    def send(self, *, to: str, body: str, sender: str) -> str:
+        response = self.client.send_sms_notification(
+            phone_number=to,
+            template_id=settings.NOTIFY_SMS_TEMPLATE_ID,
+            personalisation={"body": body},
+        )
+        return response["id"]

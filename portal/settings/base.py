@@ -210,6 +210,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Text messages: the console backend prints them; production plugs in a provider's client.
 SMS_BACKEND = env.str("SMS_BACKEND", default="portal.notifications.sms.ConsoleSmsBackend")
+# For portal.notifications.sms.NotifySmsBackend (GOV.UK Notify).
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
 
 # --- Background jobs (Celery). Production points CELERY_BROKER_URL at Redis; the
 # embedded default uses kombu's filesystem transport so no server is needed.
