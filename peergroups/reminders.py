@@ -154,3 +154,41 @@ def _call_reminder_still_wanted(context: dict) -> str | None:
 
 register_guard("session_reminder", _session_reminder_still_wanted)
 register_guard("call_reminder", _call_reminder_still_wanted)
+
+
+def facilitator_digests_queue(*, now: datetime | None = None) -> int:
+    """Each facilitator hears, once a day, which of their groups meet tomorrow."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    tomorrow = today + timedelta(days=1)
+    sessions = (
+        Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__date=tomorrow)
+        .select_related("group__organisation")
+        .prefetch_related("group__facilitators")
+        .order_by("starts_at")
+    )
+    lines: dict[tuple, list[str]] = {}
+    organisations = {}
+    for session in sessions:
+        organisations[session.group.organisation_id] = session.group.organisation
+        confirmed = session.group.bookings.filter(state=Booking.State.CONFIRMED).count()
+        line = (
+            f"{date_format(timezone.localtime(session.starts_at), 'g:i a')}: "
+            f"{session.group.title} ({confirmed} booked)"
+        )
+        for facilitator in session.group.facilitators.all():
+            key = (session.group.organisation_id, str(facilitator.public_id))
+            lines.setdefault(key, []).append(line)
+    queued = 0
+    for (organisation_id, person), meetings in lines.items():
+        queued += bool(
+            message_queue(
+                organisation=organisations[organisation_id],
+                record_type="accounts.user",
+                record_id=person,
+                template="facilitator_digest",
+                context={"meetings": meetings, "day": date_format(tomorrow, "l j F")},
+                key=f"facilitator-digest:{organisation_id}:{person}:{tomorrow.isoformat()}",
+            )
+        )
+    return queued

@@ -36,3 +36,10 @@ def send_call_reminders() -> int:
     from .reminders import call_reminders_queue
 
     return call_reminders_queue()
+
+
+@shared_task
+def send_facilitator_digests() -> int:
+    from .reminders import facilitator_digests_queue
+
+    return facilitator_digests_queue()

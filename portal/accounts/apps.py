@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from portal.notifications.registry import register_recipient
+
         from . import signals  # noqa: F401
+        from .notifications import staff_recipient
+
+        register_recipient("accounts.user", staff_recipient)

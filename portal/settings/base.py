@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 LOCAL_DIR = BASE_DIR / ".local"
@@ -258,6 +259,14 @@ CELERY_BEAT_SCHEDULE = {
     "send-call-reminders": {
         "task": "peergroups.tasks.send_call_reminders",
         "schedule": 5 * 60.0,
+    },
+    "escalate-overdue-first-contacts": {
+        "task": "referrals.tasks.escalate_overdue_first_contacts",
+        "schedule": crontab(minute=0, hour=9, day_of_week="mon-fri"),
+    },
+    "facilitator-digests": {
+        "task": "peergroups.tasks.send_facilitator_digests",
+        "schedule": crontab(minute=0, hour=17),
     },
     "requeue-stalled-messages": {
         "task": "portal.notifications.tasks.requeue_stalled_messages",
