@@ -20,6 +20,7 @@ urlpatterns = [
     path("groups/", include("peergroups.urls_public")),
     path("invitations/", include("portal.organisations.urls")),
     path("staff/", include("portal.staff.urls")),
+    path("staff/", include("portal.notifications.urls")),
     path("staff/referrals/", include("referrals.urls_staff")),
     path("staff/groups/", include("peergroups.urls_staff")),
     path("referrer/", include("referrals.urls_referrer")),

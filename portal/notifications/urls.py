@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("organisations/<uuid:organisation_id>/messages/", views.settings_edit, name="settings"),
+    path("organisations/<uuid:organisation_id>/jobs/", views.jobs, name="jobs"),
+]

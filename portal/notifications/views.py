@@ -1,0 +1,77 @@
+"""Coordinators' pages: notification settings, and what the background jobs are doing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
+from portal.operations.models import Heartbeat
+from portal.organisations.permissions import organisations_for
+from portal.organisations.roles import Role
+
+from .forms import NotificationSettingsForm
+from .models import MessageLog, NotificationSettings, StaffTask
+
+
+def _coordinated(request, organisation_id):
+    return get_object_or_404(
+        organisations_for(request.user, roles=[Role.COORDINATOR]), pk=organisation_id
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def settings_edit(request, organisation_id):
+    organisation = _coordinated(request, organisation_id)
+    current, _ = NotificationSettings.objects.get_or_create(organisation=organisation)
+    form = NotificationSettingsForm(
+        request.POST or None,
+        initial={
+            "reply_to": current.reply_to,
+            "send_session_reminders": current.send_session_reminders,
+            "session_reminder_offsets": ", ".join(
+                f"{minutes / 60:g}" for minutes in current.offsets
+            ),
+            "send_call_reminders": current.send_call_reminders,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        for field, value in form.cleaned_data.items():
+            setattr(current, field, value)
+        current.save()
+        audit_record(
+            action=AuditEvent.Action.CHANGED,
+            request=request,
+            organisation=organisation,
+            target=current,
+            detail={"change": "notification_settings"},
+        )
+        messages.success(request, "Message settings saved.")
+        return redirect("staff:team", organisation_id=organisation.pk)
+    return render(
+        request,
+        "notifications/settings_form.html",
+        {"organisation": organisation, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def jobs(request, organisation_id):
+    organisation = _coordinated(request, organisation_id)
+    logs = MessageLog.objects.filter(organisation=organisation)
+    return render(
+        request,
+        "notifications/jobs.html",
+        {
+            "organisation": organisation,
+            "pending": logs.filter(status=MessageLog.Status.PENDING).count(),
+            "recent": logs.order_by("-updated_at")[:50],
+            "tasks": StaffTask.objects.filter(organisation=organisation, done_at__isnull=True)[:50],
+            "heartbeat": Heartbeat.objects.filter(name="scheduler").first(),
+            "now": timezone.now(),
+        },
+    )
