@@ -17,7 +17,7 @@ SCHEDULER_STALE_AFTER = timedelta(minutes=5)
 @public
 @require_GET
 def health(request):
-    """Database reachable (status 200/503), and how fresh the background jobs' heartbeat is."""
+    """Database and broker reachable (200, else 503), and how fresh the scheduler's heartbeat is."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -30,5 +30,19 @@ def health(request):
         if heartbeat is not None:
             fresh = timezone.now() - heartbeat.last_seen < SCHEDULER_STALE_AFTER
             scheduler = "ok" if fresh else "stale"
-    status = 200 if database == "ok" else 503
-    return JsonResponse({"database": database, "scheduler": scheduler}, status=status)
+    broker = _broker_status()
+    status = 200 if database == "ok" and broker == "ok" else 503
+    return JsonResponse(
+        {"database": database, "broker": broker, "scheduler": scheduler}, status=status
+    )
+
+
+def _broker_status() -> str:
+    from portal.celery import app
+
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        return "unavailable"
+    return "ok"

@@ -16,7 +16,20 @@ pytestmark = pytest.mark.django_db
 def test_health_reports_the_database_and_an_unknown_scheduler_at_first(client):
     response = client.get(reverse("health"))
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "scheduler": "unknown"}
+    assert response.json() == {"database": "ok", "broker": "ok", "scheduler": "unknown"}
+
+
+def test_health_reports_an_unreachable_broker(client, settings):
+    from portal.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens there
+    try:
+        response = client.get(reverse("health"))
+    finally:
+        app.conf.broker_url = original
+    assert response.status_code == 503
+    assert response.json()["broker"] == "unavailable"
 
 
 def test_the_heartbeat_job_makes_the_scheduler_healthy_and_it_goes_stale(client):
