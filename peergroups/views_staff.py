@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.notifications.models import MessageLog
 from portal.organisations.permissions import organisations_for
 from portal.organisations.roles import CASE_ROLES, Role
 from referrals.selectors import referral_for_staff
@@ -156,6 +157,10 @@ def session_register(request, session_id):
             "session": session,
             "roster": selectors.session_roster(session=session),
             "statuses": Attendance.Status.choices,
+            "messages_sent": MessageLog.objects.filter(
+                template__in=["session_reminder", "session_cancelled", "meetings_changed"],
+                context__session_id=str(session.pk),
+            )[:50],
             "joining_form": JoiningDetailsForm(
                 initial={"join_url": session.join_url, "passcode": session.passcode}
             ),

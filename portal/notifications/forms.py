@@ -2,6 +2,13 @@ from django import forms
 
 
 class NotificationSettingsForm(forms.Form):
+    discreet_sender_name = forms.CharField(
+        label="Name messages come from",
+        help_text="Something neutral that does not say what the service is about, "
+        "for example 'Support team'.",
+        max_length=60,
+        error_messages={"required": "Enter the name messages come from."},
+    )
     reply_to = forms.EmailField(
         label="Reply-to address for emails (optional)",
         required=False,

@@ -30,6 +30,7 @@ def settings_edit(request, organisation_id):
     form = NotificationSettingsForm(
         request.POST or None,
         initial={
+            "discreet_sender_name": organisation.discreet_sender_name,
             "reply_to": current.reply_to,
             "send_session_reminders": current.send_session_reminders,
             "session_reminder_offsets": ", ".join(
@@ -39,7 +40,10 @@ def settings_edit(request, organisation_id):
         },
     )
     if request.method == "POST" and form.is_valid():
-        for field, value in form.cleaned_data.items():
+        data = dict(form.cleaned_data)
+        organisation.discreet_sender_name = data.pop("discreet_sender_name").strip()
+        organisation.save(update_fields=["discreet_sender_name"])
+        for field, value in data.items():
             setattr(current, field, value)
         current.save()
         audit_record(

@@ -276,6 +276,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "peergroups.tasks.expire_offers",
         "schedule": 5 * 60.0,
     },
+    "apply-retention": {
+        "task": "portal.operations.tasks.apply_retention",
+        "schedule": crontab(minute=30, hour=2),
+    },
     "clear-expired-sessions": {
         "task": "portal.operations.tasks.clear_expired_sessions",
         "schedule": 60.0 * 60,

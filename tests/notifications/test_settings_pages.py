@@ -16,6 +16,7 @@ def test_coordinators_set_reply_to_and_reminder_times(client, coordinator_a, org
     response = client.post(
         url,
         {
+            "discreet_sender_name": "Harbour Team",
             "reply_to": "team@charity.example",
             "send_session_reminders": "on",
             "session_reminder_offsets": "24, 1.5",
@@ -25,6 +26,8 @@ def test_coordinators_set_reply_to_and_reminder_times(client, coordinator_a, org
     settings = NotificationSettings.objects.get(organisation=organisation_a)
     assert settings.reply_to == "team@charity.example"
     assert settings.offsets == [1440, 90] and not settings.send_call_reminders
+    organisation_a.refresh_from_db()
+    assert organisation_a.discreet_sender_name == "Harbour Team"
     response = client.post(url, {"session_reminder_offsets": "soon"})
     assert "Use numbers of hours" in response.content.decode()
     response = client.post(url, {"session_reminder_offsets": "9999"})
