@@ -14,18 +14,14 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection, connections
-from django.utils import timezone
 
-from peergroups.models import Booking, Group, Session
 from peergroups.reminders import session_reminders_queue
-from portal.crypto.keys import lookup_hash
 from portal.notifications.models import MessageLog
-from referrals.models import Referral, SafeContact
+from portal.operations.bench_data import due_meeting_reminders_make
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -37,47 +33,7 @@ REDIS_DB = 11
 
 def make_due_reminders(organisation) -> None:
     """1,000 confirmed places in 20 groups whose meetings start in an hour."""
-    now = timezone.now()
-    referrals = []
-    for n in range(REMINDERS):
-        phone = f"+4479{n:08d}"
-        referrals.append(
-            Referral(
-                organisation=organisation,
-                reference=f"R{n:07d}",
-                source="self",
-                full_name=f"Person {n}",
-                phone=phone,
-                phone_hash=lookup_hash(phone),
-                relationship="partner",
-                stage="on_bail",
-                children_in_household="no",
-                support_wanted="peer_group",
-                format_preference="zoom",
-                first_contact_due=now.date(),
-            )
-        )
-    Referral.objects.bulk_create(referrals, batch_size=500)
-    SafeContact.objects.bulk_create(
-        [SafeContact(referral=r, safe_to_text=True, confirmed_at=now) for r in referrals],
-        batch_size=500,
-    )
-    bookings = []
-    for g in range(REMINDERS // PER_GROUP):
-        group = Group.objects.create(
-            organisation=organisation,
-            title=f"Group {g}",
-            audience="any_family",
-            format="zoom",
-            capacity=PER_GROUP,
-        )
-        start = now + timedelta(hours=1)
-        Session.objects.create(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
-        for referral in referrals[g * PER_GROUP : (g + 1) * PER_GROUP]:
-            bookings.append(
-                Booking(group=group, referral=referral, state="confirmed", confirmed_at=now)
-            )
-    Booking.objects.bulk_create(bookings, batch_size=500)
+    due_meeting_reminders_make(organisation=organisation, count=REMINDERS, prefix="R")
 
 
 def start_worker(env, name):

@@ -8,14 +8,11 @@ be interrupted and run again at any time and leaves nothing behind.
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
-
-PER_GROUP = 50
 
 
 class Rollback(Exception):
@@ -89,52 +86,11 @@ class Command(BaseCommand):
         return result
 
     def _make(self, count: int) -> None:
-        from peergroups.models import Booking, Group, Session
-        from portal.crypto.keys import lookup_hash
+        from portal.operations.bench_data import due_meeting_reminders_make
         from portal.organisations.models import Organisation
-        from referrals.models import Referral, SafeContact
 
-        now = timezone.now()
+        stamp = int(timezone.now().timestamp())
         organisation = Organisation.objects.create(
-            name=f"Benchmark {now.timestamp()}", slug=f"benchmark-{int(now.timestamp())}"
+            name=f"Benchmark {stamp}", slug=f"benchmark-{stamp}"
         )
-        referrals = []
-        for n in range(count):
-            phone = f"+4479{n:08d}"
-            referrals.append(
-                Referral(
-                    organisation=organisation,
-                    reference=f"B{n:07d}",
-                    source="self",
-                    full_name=f"Person {n}",
-                    phone=phone,
-                    phone_hash=lookup_hash(phone),
-                    relationship="partner",
-                    stage="on_bail",
-                    children_in_household="no",
-                    support_wanted="peer_group",
-                    format_preference="zoom",
-                    first_contact_due=now.date(),
-                )
-            )
-        Referral.objects.bulk_create(referrals, batch_size=1000)
-        SafeContact.objects.bulk_create(
-            [SafeContact(referral=r, safe_to_text=True, confirmed_at=now) for r in referrals],
-            batch_size=1000,
-        )
-        bookings = []
-        for g in range((count + PER_GROUP - 1) // PER_GROUP):
-            group = Group.objects.create(
-                organisation=organisation,
-                title=f"Group {g}",
-                audience="any_family",
-                format="zoom",
-                capacity=PER_GROUP,
-            )
-            start = now + timedelta(hours=1)
-            Session.objects.create(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
-            for referral in referrals[g * PER_GROUP : (g + 1) * PER_GROUP]:
-                bookings.append(
-                    Booking(group=group, referral=referral, state="confirmed", confirmed_at=now)
-                )
-        Booking.objects.bulk_create(bookings, batch_size=1000)
+        due_meeting_reminders_make(organisation=organisation, count=count)
