@@ -163,3 +163,39 @@ def test_the_referrer_pages_are_accessible(axe_page, live_server, referrer, poli
     assert axe_page.locator(".error-summary").is_visible()
     violations = axe_violations(axe_page)
     assert violations == [], format_violations(violations)
+
+
+def test_group_pages_are_accessible(axe_page, live_server, coordinator_a, organisation_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from peergroups.models import Session
+    from peergroups.services import booking_confirm, booking_offer
+    from portal.organisations.roles import Role
+    from referrals import links
+    from tests.factories import GroupFactory, MembershipFactory
+    from tests.referrals.factories import make_referral
+
+    MembershipFactory(user=coordinator_a, organisation=organisation_a, role=Role.FACILITATOR)
+    group = GroupFactory(organisation=organisation_a, ground_rules="First names only.")
+    start = timezone.now() + timedelta(days=2)
+    session = Session.objects.create(
+        group=group, starts_at=start, ends_at=start + timedelta(hours=1)
+    )
+    person = make_referral(organisation_a, accessibility_needs="Captions")
+    booking_confirm(booking=booking_offer(group=group, referral=person, actor=coordinator_a))
+    sign_in_through_browser(axe_page, live_server, coordinator_a)
+    for url in (
+        reverse("groups:list"),
+        reverse("groups:detail", kwargs={"group_id": group.pk}),
+        reverse("groups:session", kwargs={"session_id": session.pk}),
+        reverse("groups:schedule", kwargs={"group_id": group.pk}),
+        reverse("groups:edit", kwargs={"group_id": group.pk}),
+        reverse("groups:calls"),
+        reverse("groups:offer", kwargs={"referral_id": person.pk}),
+        reverse("notifications:settings", kwargs={"organisation_id": organisation_a.pk}),
+        reverse("notifications:jobs", kwargs={"organisation_id": organisation_a.pk}),
+        links.participant_url(person.pk),
+    ):
+        check(axe_page, live_server.url + url)
