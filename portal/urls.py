@@ -23,6 +23,8 @@ urlpatterns = [
     path("staff/", include("portal.notifications.urls")),
     path("staff/referrals/", include("referrals.urls_staff")),
     path("staff/groups/", include("peergroups.urls_staff")),
+    path("information/", include("resources.urls_public")),
+    path("staff/resources/", include("resources.urls_staff")),
     path("referrer/", include("referrals.urls_referrer")),
     path("api/v1/", include("portal.api.urls")),
     path("admin/", admin.site.urls),

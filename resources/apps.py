@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ResourcesConfig(AppConfig):
     name = "resources"
     verbose_name = "Resources"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

@@ -120,6 +120,11 @@ class ResourceForm(WithOrganisation, forms.Form):
     def __init__(self, *args, signposts, organisations=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["signposts"].queryset = signposts
+        self.fields["signposts"].label_from_instance = lambda signpost: (
+            signpost.name
+            if signpost.is_shareable
+            else f"{signpost.name} ({signpost.get_status_display().lower()}: not shown to families)"
+        )
         if editing:
             del self.fields["slug"]
             self.organisations = []

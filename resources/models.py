@@ -274,6 +274,11 @@ class Pack(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def default_for_labels(self) -> list[str]:
+        from referrals.choices import Stage as ReferralStage
+
+        return [ReferralStage(s).label for s in self.default_for if s in ReferralStage.values]
+
 
 class PackItem(models.Model):
     pack = models.ForeignKey(Pack, on_delete=models.CASCADE, related_name="items")

@@ -110,8 +110,11 @@ def published_resources(*, stage: str = "", q: str = "") -> QuerySet[Resource]:
 
 def published_by_stage(*, stage: str = "", q: str = "") -> list[tuple[str, str, list[Resource]]]:
     """Published library resources grouped by stage, in the order a family meets them."""
+    # Library order (the order the files were loaded) reads as a family meets things.
     resources = list(
-        published_resources(stage=stage, q=q).only("slug", "title", "summary", "stages")
+        published_resources(stage=stage, q=q)
+        .only("slug", "title", "summary", "stages", "created_at")
+        .order_by("created_at", "title")
     )
     groups = []
     for code, label in Stage.choices:

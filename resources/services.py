@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -149,26 +149,34 @@ def resource_create(
 ) -> Resource:
     _require_coordinator(actor, organisation)
     values = content.values()
-    with transaction.atomic():
-        if Resource.objects.filter(organisation=organisation, slug=slug).exists():
-            raise ResourceError("A resource with that web address already exists.")
-        resource = Resource.objects.create(
+    try:
+        with transaction.atomic():
+            return _resource_create(organisation, slug, values, actor, request)
+    except IntegrityError as error:
+        # Two people chose the same address at the same moment: the first one won.
+        raise ResourceError("A resource with that web address already exists.") from error
+
+
+def _resource_create(organisation, slug, values, actor, request) -> Resource:
+    if Resource.objects.filter(organisation=organisation, slug=slug).exists():
+        raise ResourceError("A resource with that web address already exists.")
+    resource = Resource.objects.create(
+        organisation=organisation,
+        slug=slug,
+        reading_minutes=reading_minutes(values["summary"], values["body"]),
+        version=1,
+        **values,
+    )
+    _record_version(resource, actor=actor, changed=["created"], note="First version")
+    if organisation is not None:
+        audit_record(
+            action=AuditEvent.Action.CHANGED,
+            actor=actor,
+            request=request,
             organisation=organisation,
-            slug=slug,
-            reading_minutes=reading_minutes(values["summary"], values["body"]),
-            version=1,
-            **values,
+            target=resource,
+            detail={"change": "resource_created"},
         )
-        _record_version(resource, actor=actor, changed=["created"], note="First version")
-        if organisation is not None:
-            audit_record(
-                action=AuditEvent.Action.CHANGED,
-                actor=actor,
-                request=request,
-                organisation=organisation,
-                target=resource,
-                detail={"change": "resource_created"},
-            )
     return resource
 
 
@@ -282,7 +290,9 @@ def signposts_import(
             else:
                 result.created += 1
                 existing.add(row["key"])
-            signpost_save(organisation=organisation, key=row["key"], values=row, actor=actor)
+            # Only the national directory has entries for organisations to localise.
+            values = {name: value for name, value in row.items() if name != "locally_editable"}
+            signpost_save(organisation=organisation, key=row["key"], values=values, actor=actor)
         audit_record(
             action=AuditEvent.Action.CHANGED,
             actor=actor,

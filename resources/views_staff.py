@@ -8,6 +8,7 @@ object comes through a scoped selector, so another organisation's id answers 404
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.audit.models import AuditEvent
@@ -273,7 +275,11 @@ def _pack_form_page(request, *, pack=None):
     )
     if request.method == "POST" and form.is_valid():
         organisation = pack.organisation if pack else form.chosen_organisation()
-        key = pack.key if pack else f"pack-{timezone.now():%Y%m%d%H%M%S%f}"
+        key = (
+            pack.key
+            if pack
+            else f"{slugify(form.cleaned_data['title'])[:60]}-{secrets.token_hex(3)}"
+        )
         try:
             pack = services.pack_save(
                 organisation=organisation,
@@ -352,8 +358,7 @@ def signpost_new(request):
         try:
             signpost = services.signpost_save(
                 organisation=organisation,
-                key=f"{(replaces.key + '-local') if replaces else 'local'}-"
-                f"{timezone.now():%Y%m%d%H%M%S%f}",
+                key=f"{slugify(form.cleaned_data['name'])[:60] or 'local'}-{secrets.token_hex(3)}",
                 values=form.cleaned_data,
                 actor=request.user,
                 local_version_of=replaces,
@@ -573,6 +578,7 @@ def pack_send(request, referral_id):
         "method_label": dict(methods)[method],
         "items": selectors.shown(chosen, organisation=referral.organisation, heading_offset=1),
         "fingerprint": fingerprint,
+        "link_days": services.link_validity().days,
         "message": _message_preview(referral, method, title),
         "sender_name": referral.organisation.discreet_sender_name,
         "hidden_fields": [

@@ -121,6 +121,10 @@ def demo_data_load(
         if created:
             _demo_schedule(group)
     progress(f"{len(DEMO_GROUPS)} groups with schedules")
+    from resources.library import load_library
+
+    load_library()
+    progress("resource library")
     made = _demo_referrals(organisations[ORGANISATIONS[0]], agency)
     progress(f"{made} referrals")
     return logins

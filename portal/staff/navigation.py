@@ -33,6 +33,7 @@ def navigation_for(request) -> list[NavItem]:
         items.append(("Referrals", reverse("referrals:queue")))
         items.append(("Groups", reverse("groups:list")))
         items.append(("Initial calls", reverse("groups:calls")))
+        items.append(("Resources", reverse("resources-staff:resource-list")))
     if Role.REFERRER in roles:
         items.append(("Refer someone", reverse("referrer:new")))
         items.append(("My referrals", reverse("referrer:list")))

@@ -1,0 +1,33 @@
+from django.urls import path
+
+from . import views_staff as views
+
+app_name = "resources-staff"
+
+urlpatterns = [
+    path("", views.resource_list, name="resource-list"),
+    path("new/", views.resource_new, name="resource-new"),
+    path("review/", views.review_due, name="review-due"),
+    path("<uuid:resource_id>/", views.resource_detail, name="resource-detail"),
+    path("<uuid:resource_id>/edit/", views.resource_edit, name="resource-edit"),
+    path(
+        "<uuid:resource_id>/versions/<int:number>/",
+        views.resource_version,
+        name="resource-version",
+    ),
+    path("packs/", views.pack_list, name="pack-list"),
+    path("packs/new/", views.pack_new, name="pack-new"),
+    path("packs/<uuid:pack_id>/", views.pack_detail, name="pack-detail"),
+    path("packs/<uuid:pack_id>/edit/", views.pack_edit, name="pack-edit"),
+    path("directory/", views.signpost_list, name="signpost-list"),
+    path("directory/new/", views.signpost_new, name="signpost-new"),
+    path("directory/import/", views.signpost_import, name="signpost-import"),
+    path("directory/export.csv", views.signpost_export_csv, name="signpost-export-csv"),
+    path("directory/export.json", views.signpost_export_json, name="signpost-export-json"),
+    path("directory/<uuid:signpost_id>/edit/", views.signpost_edit, name="signpost-edit"),
+    path("send/<uuid:referral_id>/", views.pack_send, name="pack-send"),
+    path("referral/<uuid:referral_id>/", views.referral_deliveries, name="referral-deliveries"),
+    path("deliveries/<uuid:delivery_id>/", views.delivery_detail, name="delivery"),
+    path("deliveries/<uuid:delivery_id>/revoke/", views.delivery_revoke, name="delivery-revoke"),
+    path("deliveries/<uuid:delivery_id>/pdf/", views.delivery_pdf, name="delivery-pdf"),
+]
