@@ -136,10 +136,12 @@ def test_a_thousand_reminders_are_each_sent_exactly_once(organisation_a, tmp_pat
         sent_by_first = len(outbox_lines(outbox))
         assert sent_by_first < REMINDERS
 
+        # Generous: jobs the killed worker had reserved come back only once Redis's
+        # visibility timeout has passed and the restore lock is free again.
         second = start_worker(env, "second")
         try:
             assert wait_for(
-                lambda: MessageLog.objects.filter(status="sent").count() == REMINDERS, 400
+                lambda: MessageLog.objects.filter(status="sent").count() == REMINDERS, 1200
             )
         finally:
             os.killpg(second.pid, signal.SIGTERM)
