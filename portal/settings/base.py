@@ -276,6 +276,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "peergroups.tasks.expire_offers",
         "schedule": 5 * 60.0,
     },
+    "remind-coordinators-of-reviews": {
+        "task": "resources.tasks.remind_coordinators_of_reviews",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
     "apply-retention": {
         "task": "portal.operations.tasks.apply_retention",
         "schedule": crontab(minute=30, hour=2),
