@@ -61,6 +61,14 @@ class Referral(models.Model):
         on_delete=models.PROTECT,
         related_name="referrals_made",
     )
+    # Set when a partner's case system sent the referral with an agency API key.
+    api_key = models.ForeignKey(
+        "api.AgencyApiKey",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.NEW)
 
     # About the person
@@ -113,8 +121,11 @@ class Referral(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(source=Source.SELF, referred_by__isnull=True)
-                | Q(source=Source.PROFESSIONAL, referred_by__isnull=False),
+                condition=Q(source=Source.SELF, referred_by__isnull=True, api_key__isnull=True)
+                | (
+                    Q(source=Source.PROFESSIONAL)
+                    & (Q(referred_by__isnull=False) | Q(api_key__isnull=False))
+                ),
                 name="referral_professional_has_referrer",
             ),
             models.CheckConstraint(

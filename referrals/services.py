@@ -141,9 +141,13 @@ def referral_submit(
     referrer: User | None = None,
     agency: ReferringAgency | None = None,
     submission_key: str | None = None,
+    api_key=None,
     request=None,
 ) -> Referral:
     """Create a referral with its consent and safe-contact record.
+
+    A professional referral comes from a signed-in ``referrer`` or from a partner's case
+    system through an agency ``api_key``; either way ``agency`` is who sent it.
 
     A repeated ``submission_key`` (a double click, a retried request) returns the
     referral made the first time instead of creating another.
@@ -155,7 +159,7 @@ def referral_submit(
     if not organisation.is_accepting_referrals:
         raise ReferralError(f"{organisation.name} is not accepting referrals at the moment.")
     if source == Source.PROFESSIONAL:
-        if referrer is None or agency is None:
+        if (referrer is None and api_key is None) or agency is None:
             raise ReferralError("A professional referral needs the referrer and their agency.")
         if not organisation.partner_agencies.filter(pk=agency.pk).exists():
             raise ReferralError(f"{organisation.name} does not take referrals from {agency.name}.")
@@ -181,6 +185,7 @@ def referral_submit(
                 source=source,
                 referring_agency=agency,
                 referred_by=referrer,
+                api_key=api_key,
                 full_name=person.full_name.strip(),
                 email=email,
                 email_hash=email_hash,
@@ -232,14 +237,27 @@ def referral_submit(
                 professional_agency=agency.name if agency else "",
                 professional_identifier=consent.professional_identifier.strip(),
             )
-            _event(referral, ReferralEvent.Kind.SUBMITTED, actor=referrer, source=source)
+            _event(
+                referral,
+                ReferralEvent.Kind.SUBMITTED,
+                actor=referrer,
+                source=source,
+                **({"api_key": api_key.name} if api_key is not None else {}),
+            )
             if duplicate is not None:
                 _event(
                     referral,
                     ReferralEvent.Kind.DUPLICATE_FLAGGED,
                     other_reference=duplicate.reference,
                 )
-            _audit_change(referral, "submitted", actor=referrer, request=request, source=source)
+            _audit_change(
+                referral,
+                "submitted",
+                actor=referrer,
+                request=request,
+                source=source,
+                **({"api_key": api_key.prefix} if api_key is not None else {}),
+            )
             if source == Source.SELF:
                 transaction.on_commit(lambda: _acknowledge(referral.pk))
     except IntegrityError:

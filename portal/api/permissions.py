@@ -1,4 +1,19 @@
+"""Who may call what. DRF's default is ``IsVerifiedUser``: nothing is open by accident."""
+
+from __future__ import annotations
+
 from rest_framework.permissions import BasePermission
+
+from .models import AgencyApiKey
+
+
+def is_verified_user(request) -> bool:
+    user = request.user
+    return bool(user and user.is_authenticated and getattr(user, "is_verified", lambda: False)())
+
+
+def calling_key(request) -> AgencyApiKey | None:
+    return request.auth if isinstance(request.auth, AgencyApiKey) else None
 
 
 class IsVerifiedUser(BasePermission):
@@ -7,7 +22,21 @@ class IsVerifiedUser(BasePermission):
     message = "Sign in with your second factor to use the API."
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(
-            user and user.is_authenticated and getattr(user, "is_verified", lambda: False)()
-        )
+        return is_verified_user(request)
+
+
+def key_or_verified_user(scope: str) -> type[BasePermission]:
+    """A permission for endpoints that agency keys may call: a key holding ``scope``, or a
+    person signed in with a verified second factor (the view then scopes what they see)."""
+
+    class KeyWithScopeOrVerifiedUser(BasePermission):
+        message = "This API key is not allowed to do this, or you need to sign in."
+
+        def has_permission(self, request, view) -> bool:
+            key = calling_key(request)
+            if key is not None:
+                return key.has_scope(scope)
+            return is_verified_user(request)
+
+    KeyWithScopeOrVerifiedUser.__name__ = f"KeyWithScope_{scope.replace(':', '_')}"
+    return KeyWithScopeOrVerifiedUser

@@ -24,6 +24,12 @@ class Organisation(models.Model):
     # could put someone at risk.
     discreet_sender_name = models.CharField(max_length=60, default="Support team")
     is_accepting_referrals = models.BooleanField(default=True)
+    # Published in the services directory (Open Referral UK's service area).
+    service_area = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="For example 'England and Wales' or 'Greater Manchester'.",
+    )
     partner_agencies = models.ManyToManyField(
         "ReferringAgency", blank=True, related_name="partner_organisations"
     )

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Cross-cutting parts of the portal
     "portal.accounts",
     "portal.organisations",
@@ -47,6 +50,7 @@ INSTALLED_APPS = [
     "portal.operations",
     "portal.staff",
     "portal.notifications",
+    "portal.api",
     # Domain apps
     "referrals",
     "peergroups",
@@ -70,6 +74,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.RequireTwoFactorMiddleware",
     "portal.public.middleware.NoStoreMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "portal.api.middleware.ApiCallLogMiddleware",
     # Axes last, so it can turn a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -297,11 +302,39 @@ ZOOM_OAUTH_URL = env.str("ZOOM_OAUTH_URL", default="https://zoom.us/oauth/token"
 # --- REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.AgencyKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsVerifiedUser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.CallerRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "caller": env.str("API_RATE", default="600/hour"),
+        "submit": env.str("API_SUBMIT_RATE", default="120/hour"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "portal.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Caseworker portal API",
+    "DESCRIPTION": (
+        "Send referrals from a police force's or partner's case system, check their status, "
+        "list the services accepting referrals (Open Referral UK shape), and, for staff, "
+        "read groups, meetings and places and record attendance. Agency callers send "
+        '"Authorization: Api-Key <key>"; staff use their signed-in session with a verified '
+        "second factor. See docs/api.md for a worked example."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
 # --- Security headers

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from portal.api import views_staff as api_keys
+
 from . import views
 
 app_name = "staff"
@@ -22,5 +24,16 @@ urlpatterns = [
         "organisations/<uuid:organisation_id>/members/<int:membership_id>/remove/",
         views.membership_end,
         name="membership-end",
+    ),
+    path("organisations/<uuid:organisation_id>/api-keys/", api_keys.key_list, name="api-keys"),
+    path(
+        "organisations/<uuid:organisation_id>/api-keys/new/",
+        api_keys.key_create,
+        name="api-key-create",
+    ),
+    path(
+        "organisations/<uuid:organisation_id>/api-keys/<str:key_prefix>/revoke/",
+        api_keys.key_revoke,
+        name="api-key-revoke",
     ),
 ]

@@ -45,6 +45,10 @@ PUBLIC_URL_NAMES = {
     "account_reset_password_from_key",
     "account_reset_password_from_key_done",
     "account_inactive",
+    # The API's description and its readers: they hold nothing about anyone.
+    "api:schema",
+    "api:swagger",
+    "api:redoc",
 }
 # Reachable with a password but before the second factor.
 TWO_FACTOR_FLOW_NAMES = {

@@ -1,0 +1,68 @@
+"""Every API error in one JSON shape, with a machine-readable code and the field's path.
+
+{"status": 400, "code": "invalid", "message": "Check the fields listed.",
+ "errors": [{"field": "person.full_name", "code": "required", "message": "Enter a name."}]}
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+VALIDATION_MESSAGE = "Some of the information is missing or not valid. Check the fields listed."
+
+
+def field_errors(detail, path: str = "") -> list[dict]:
+    """Flatten DRF's nested error detail into one entry per message, each with its path."""
+    if isinstance(detail, dict):
+        entries = []
+        for name, value in detail.items():
+            child = path if name == "non_field_errors" else f"{path}.{name}" if path else name
+            entries += field_errors(value, str(child))
+        return entries
+    if isinstance(detail, list):
+        entries = []
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                entries += field_errors(value, f"{path}[{index}]")
+            else:
+                entries += field_errors(value, path)
+        return entries
+    return [
+        {"field": path or None, "code": getattr(detail, "code", "invalid"), "message": str(detail)}
+    ]
+
+
+def error_body(status_code: int, code: str, message: str, errors: list | None = None) -> dict:
+    body = {"status": status_code, "code": code, "message": message}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body(
+            response.status_code, "invalid", VALIDATION_MESSAGE, field_errors(exc.detail)
+        )
+        return response
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+    code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+    if not isinstance(code, str):
+        code = getattr(exc, "default_code", "error")
+    response.data = error_body(response.status_code, code, str(detail))
+    return response
+
+
+def conflict(code: str, message: str) -> Response:
+    return Response(error_body(409, code, message), status=status.HTTP_409_CONFLICT)

@@ -1,0 +1,458 @@
+"""Referrals over the REST API: partners' case systems send referrals and check status.
+
+A referral sent here passes through ``ProfessionalReferralForm``, the form behind the
+referrer's web page, so both routes accept and refuse exactly the same answers with the
+same messages. The serializers below describe the JSON shape (for the schema and for
+type errors); every rule about the answers themselves lives in the form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.api.idempotency import (
+    HEADER as IDEMPOTENCY_HEADER,
+)
+from portal.api.idempotency import (
+    answer_store,
+    fingerprint,
+    idempotency_key_from,
+    previous_answer,
+)
+from portal.api.models import Scope
+from portal.api.permissions import calling_key, key_or_verified_user
+from portal.api.schema import ERROR_RESPONSES, ErrorSerializer
+from portal.api.throttling import CallerRateThrottle, SubmitRateThrottle
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
+
+from . import services
+from .choices import Source
+from .consent import PROFESSIONAL_VERSION
+from .forms import ProfessionalReferralForm, new_submission_key
+from .models import Referral
+from .references import display_reference, normalise_reference
+from .selectors_referrer import organisations_for_referral, referrer_agencies
+
+# --- Fields that hand the caller's value to the form untouched --------------------------
+
+
+class FormCheckedMixin:
+    """Checked by the shared form, not here: a missing or empty value reaches the form,
+    which answers with the same message as the web page. Only JSON types are checked."""
+
+    def validate_empty_values(self, data):
+        if data is serializers.empty or data == "":
+            return True, ""
+        if data is None:
+            self.fail("null")
+        return False, data
+
+
+class FormText(FormCheckedMixin, serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(trim_whitespace=False, allow_blank=True, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool | dict | list):
+            self.fail("invalid")
+        return str(data)
+
+
+class FormChoice(FormCheckedMixin, serializers.ChoiceField):
+    """Documented with its choices (an enum in the schema); checked by the form."""
+
+    def __init__(self, choices, **kwargs):
+        kwargs.setdefault("required", True)
+        super().__init__(choices=choices, allow_blank=True, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool | dict | list):
+            self.fail("invalid_choice", input=data)
+        return str(data)
+
+
+class FormYesNo(FormCheckedMixin, serializers.BooleanField):
+    """A yes-or-no answer: true or false here, "yes" or "no" to the form."""
+
+    def to_internal_value(self, data):
+        return "yes" if super().to_internal_value(data) else "no"
+
+
+def _form_field(name: str):
+    return ProfessionalReferralForm.base_fields[name]
+
+
+def _text(name: str, description: str, **kwargs) -> FormText:
+    field = _form_field(name)
+    limit = getattr(field, "max_length", None)
+    if limit:
+        description = f"{description} Up to {limit} characters."
+    return FormText(required=field.required, help_text=description, **kwargs)
+
+
+def _choice(name: str, description: str, choices=None) -> FormChoice:
+    field = _form_field(name)
+    return FormChoice(choices=choices or field.choices, help_text=description)
+
+
+def _yes_no(description: str) -> FormYesNo:
+    return FormYesNo(required=True, help_text=description)
+
+
+class PersonSerializer(serializers.Serializer):
+    full_name = _text("full_name", "The person's full name.")
+    email = _text("email", "Their email address. Give an email address, a phone number or both.")
+    phone = _text("phone", "Their UK phone number, for example 07700 900123 or +44 7700 900123.")
+    relationship = _choice("relationship", "Who they are to the person under investigation.")
+    stage = _choice("stage", "Where the investigation has got to.")
+    children_in_household = _choice(
+        "children_in_household", "Whether children under 18 live in the household."
+    )
+    support_wanted = _choice("support_wanted", "The support they would like.")
+    format_preference = _choice("format_preference", "How they would prefer to meet.")
+    area = _text("area", "Town or county (never an address).")
+    accessibility_needs = _text("accessibility_needs", "Anything that would make contact easier.")
+
+
+class SafeContactSerializer(serializers.Serializer):
+    channels = serializers.ListField(
+        child=FormChoice(choices=_form_field("safe_channels").choices),
+        required=False,
+        help_text="Every way that is safe to contact them; at least one. Email needs an "
+        "email address, calls, texts and voicemail a phone number (texts a mobile), post "
+        "a postal address.",
+    )
+    safe_times = _text("safe_times", "Days or times that are safe, or not safe.")
+    name_to_use = _text("name_to_use", "The name to ask for if someone else answers.")
+    may_name_organisation = _yes_no("Whether the organisation may say who it is.")
+    shares_device_with_person = _yes_no(
+        "Whether they share a phone, tablet or computer with the person under investigation."
+    )
+    shares_address_with_person = _yes_no(
+        "Whether they live at the same address as the person under investigation."
+    )
+    postal_address = _text("postal_address", "Postal address, only if post is safe.")
+
+
+class RecordedBySerializer(serializers.Serializer):
+    name = _text("professional_name", "Name of the professional who took the consent.")
+    identifier = _text("professional_identifier", "Their collar number or job title.")
+
+
+class ConsentScopeSerializer(serializers.Serializer):
+    share_status_with_referrer = _yes_no(
+        "Whether the person agreed that the referring agency may see the referral's progress "
+        "(received, contacted, support started, closed). Nothing else is ever shared back."
+    )
+
+
+class ConsentSerializer(serializers.Serializer):
+    given = serializers.BooleanField(
+        required=True,
+        help_text="True: the person named agreed to be referred. Only refer people who agreed.",
+    )
+    method = _choice(
+        "consent_method",
+        "How they agreed.",
+        choices=[("verbal", "Verbally"), ("written", "In writing")],
+    )
+    given_at = _text(
+        "consent_given_at",
+        "When they agreed, in ISO 8601 with a time zone, within the last 30 days.",
+    )
+    statement_version = serializers.ChoiceField(
+        choices=[PROFESSIONAL_VERSION],
+        help_text="The version of the consent statement the person agreed to.",
+    )
+    recorded_by = RecordedBySerializer(help_text="The professional who took the consent.")
+    scope = ConsentScopeSerializer(help_text="What the person agreed may be done.")
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    organisation = serializers.SlugField(
+        required=False,
+        help_text="Slug of the organisation to refer to, from /api/v1/services/. With an API "
+        "key it may be left out: the key's organisation is used.",
+    )
+    agency = serializers.UUIDField(
+        required=False,
+        help_text="Only for a signed-in referrer who refers for more than one agency.",
+    )
+    person = PersonSerializer()
+    safe_contact = SafeContactSerializer()
+    consent = ConsentSerializer()
+
+
+class ReferralStatusSerializer(serializers.Serializer):
+    reference = serializers.CharField(help_text="The reference to quote, like ABCD-2345.")
+    organisation = serializers.CharField(help_text="The organisation it was sent to.")
+    submitted_at = serializers.DateTimeField()
+    status_shared = serializers.BooleanField(
+        help_text="False when the person chose not to share progress: status is then null."
+    )
+    status = serializers.ChoiceField(
+        choices=["received", "contacted", "support_started", "closed"], allow_null=True
+    )
+    status_label = serializers.CharField(allow_null=True)
+
+
+# Where each form field's errors are reported in the JSON body.
+FORM_FIELD_PATHS = {
+    **{name: f"person.{name}" for name in PersonSerializer().fields},
+    "safe_channels": "safe_contact.channels",
+    **{
+        name: f"safe_contact.{name}"
+        for name in SafeContactSerializer().fields
+        if name != "channels"
+    },
+    "consent_confirmed": "consent.given",
+    "consent_method": "consent.method",
+    "consent_given_at": "consent.given_at",
+    "professional_name": "consent.recorded_by.name",
+    "professional_identifier": "consent.recorded_by.identifier",
+    "share_status_with_referrer": "consent.scope.share_status_with_referrer",
+    "organisation": "organisation",
+    "agency": "agency",
+    "submission_key": None,
+    "__all__": None,
+}
+
+
+def form_data_from(payload: dict, *, organisation_pk: str) -> dict:
+    """The JSON body as the web form's POST data."""
+    person, safe, consent = payload["person"], payload["safe_contact"], payload["consent"]
+    data = {name: person.get(name, "") for name in PersonSerializer().fields}
+    data.update({name: safe.get(name, "") for name in SafeContactSerializer().fields})
+    data["safe_channels"] = data.pop("channels") or []
+    data.update(
+        consent_confirmed="on" if consent["given"] else "",
+        consent_method=consent.get("method", ""),
+        consent_given_at=consent.get("given_at", ""),
+        professional_name=consent["recorded_by"].get("name", ""),
+        professional_identifier=consent["recorded_by"].get("identifier", ""),
+        share_status_with_referrer=consent["scope"].get("share_status_with_referrer", ""),
+        organisation=organisation_pk,
+        agency=str(payload.get("agency") or ""),
+        submission_key=new_submission_key(),
+    )
+    return data
+
+
+def form_errors_as_api(form) -> list[dict]:
+    entries = []
+    for name, errors in form.errors.as_data().items():
+        for error in errors:
+            for message in error.messages:
+                entries.append(
+                    {
+                        "field": FORM_FIELD_PATHS.get(name, name),
+                        "code": error.code or "invalid",
+                        "message": message,
+                    }
+                )
+    return entries
+
+
+def _status_body(referral: Referral) -> dict:
+    shared = referral.share_status_with_referrer
+    return {
+        "reference": display_reference(referral.reference),
+        "organisation": referral.organisation.name,
+        "submitted_at": referral.created_at.isoformat(),
+        "status_shared": shared,
+        "status": referral.share_back_status if shared else None,
+        "status_label": referral.share_back_label if shared else None,
+    }
+
+
+def _location(body: dict) -> dict:
+    return {"Location": f"/api/v1/referrals/{body['reference']}/"}
+
+
+class ReferralCollection(APIView):
+    permission_classes = [key_or_verified_user(Scope.SUBMIT_REFERRALS)]
+    throttle_classes = [CallerRateThrottle, SubmitRateThrottle]
+
+    @extend_schema(
+        operation_id="referrals_create",
+        summary="Send a referral",
+        description="Send a referral for a person who agreed to it, with the consent they "
+        "gave and the ways it is safe to contact them. Send an `Idempotency-Key` header "
+        "(a UUID) so that a retried request returns the first referral instead of making "
+        "a second.",
+        request=ReferralCreateSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="A unique value per referral, such as a UUID. Reusing it with "
+                "the same body returns the first answer; with a different body, 409.",
+            )
+        ],
+        responses={
+            201: ReferralStatusSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused."),
+            **ERROR_RESPONSES,
+        },
+        examples=[
+            OpenApiExample(
+                "A referral",
+                request_only=True,
+                value={
+                    "person": {
+                        "full_name": "Sam Taylor",
+                        "phone": "07700 900123",
+                        "relationship": "parent",
+                        "stage": "arrest",
+                        "children_in_household": "no",
+                        "support_wanted": "peer_group",
+                        "format_preference": "online",
+                    },
+                    "safe_contact": {
+                        "channels": ["call", "text"],
+                        "may_name_organisation": False,
+                        "shares_device_with_person": False,
+                        "shares_address_with_person": True,
+                    },
+                    "consent": {
+                        "given": True,
+                        "method": "verbal",
+                        "given_at": "2026-11-27T14:30:00Z",
+                        "statement_version": PROFESSIONAL_VERSION,
+                        "recorded_by": {"name": "PC Alex Smith", "identifier": "4521"},
+                        "scope": {"share_status_with_referrer": True},
+                    },
+                },
+            )
+        ],
+    )
+    def post(self, request):
+        key = calling_key(request)
+        caller = f"key:{key.pk}" if key else f"user:{request.user.pk}"
+        idempotency_key = idempotency_key_from(request)
+        request_hash = fingerprint(request.data)
+        if idempotency_key:
+            stored = previous_answer(caller=caller, key=idempotency_key, request_hash=request_hash)
+            if stored is not None:
+                body = stored.response_body
+                return Response(body, status=stored.status_code, headers=_location(body))
+
+        serializer = ReferralCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        payload = serializer.validated_data
+        form = self._form(request, key, payload)
+        if not form.is_valid():
+            raise exceptions.ValidationError(form_errors_as_api_detail(form))
+        submission_key = None
+        if idempotency_key:
+            raw = f"api:{caller}:{idempotency_key}"
+            submission_key = hashlib.sha256(raw.encode()).hexdigest()
+        try:
+            referral = services.referral_submit(
+                organisation=form.cleaned_data["organisation"],
+                person=form.person(),
+                safe_contact=form.details(),
+                consent=form.consent(),
+                source=Source.PROFESSIONAL,
+                referrer=None if key else request.user,
+                api_key=key,
+                agency=form.cleaned_data["agency"],
+                submission_key=submission_key,
+                request=request,
+            )
+        except services.ReferralError as error:
+            raise exceptions.ValidationError({"organisation": [str(error)]}) from error
+        body = _status_body(referral)
+        if idempotency_key:
+            body = answer_store(
+                caller=caller,
+                key=idempotency_key,
+                request_hash=request_hash,
+                status_code=status.HTTP_201_CREATED,
+                body=body,
+            ).response_body
+        return Response(body, status=status.HTTP_201_CREATED, headers=_location(body))
+
+    def _form(self, request, key, payload) -> ProfessionalReferralForm:
+        if key is not None:
+            agencies = [key.agency]
+            organisations = organisations_for_referral(agencies=agencies).filter(
+                pk=key.organisation_id
+            )
+        else:
+            agencies = referrer_agencies(user=request.user)
+            if not agencies:
+                raise exceptions.PermissionDenied(
+                    "Only referrers, or partners with an API key, can send referrals."
+                )
+            organisations = organisations_for_referral(agencies=agencies)
+        slug = payload.get("organisation")
+        if slug:
+            found = organisations.filter(slug=slug).values_list("pk", flat=True).first()
+            organisation_pk = str(found) if found else "not-listed"
+        else:
+            organisation_pk = str(key.organisation_id) if key is not None else ""
+        return ProfessionalReferralForm(
+            form_data_from(payload, organisation_pk=organisation_pk),
+            agencies=agencies,
+            organisations=organisations,
+        )
+
+
+def form_errors_as_api_detail(form) -> dict:
+    """Form errors keyed by their JSON path, for the shared error handler to flatten."""
+    detail: dict = {}
+    for entry in form_errors_as_api(form):
+        field = entry["field"] or "non_field_errors"
+        detail.setdefault(field, []).append(
+            exceptions.ErrorDetail(entry["message"], code=entry["code"])
+        )
+    return detail
+
+
+class ReferralStatusView(APIView):
+    permission_classes = [key_or_verified_user(Scope.READ_STATUS)]
+    throttle_classes = [CallerRateThrottle]
+
+    @extend_schema(
+        operation_id="referrals_status",
+        summary="Check a referral's status",
+        description="The status of a referral the caller sent, only where the person agreed "
+        "progress could be shared back. Another agency's reference, or one that does not "
+        "exist, gets the same 404.",
+        parameters=[
+            OpenApiParameter(
+                "reference",
+                location=OpenApiParameter.PATH,
+                description="The reference, with or without its hyphen.",
+            )
+        ],
+        responses={200: ReferralStatusSerializer, **ERROR_RESPONSES},
+    )
+    def get(self, request, reference: str):
+        key = calling_key(request)
+        referrals = Referral.objects.select_related("organisation")
+        if key is not None:
+            referrals = referrals.filter(
+                referring_agency_id=key.agency_id, organisation_id=key.organisation_id
+            )
+        else:
+            referrals = referrals.filter(referred_by=request.user)
+        referral = get_object_or_404(referrals, reference=normalise_reference(reference)[:12])
+        audit_record(
+            action=AuditEvent.Action.VIEWED,
+            request=request,
+            organisation=referral.organisation,
+            target=referral,
+            detail={"view": "api status", **({"api_key": key.prefix} if key else {})},
+        )
+        return Response(_status_body(referral))
