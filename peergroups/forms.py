@@ -7,6 +7,8 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from portal.core.widgets import NativeDateInput, NativeTimeInput
+
 from .models import Attendance, Group, InitialCallSlot, Schedule, Venue
 from .scheduling import ScheduleSpec
 
@@ -23,7 +25,7 @@ class ScheduleForm(forms.Form):
     )
     start_date = forms.DateField(
         label="First meeting date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=NativeDateInput(),
         error_messages={
             "required": "Enter the date of the first meeting.",
             "invalid": "Enter a real date, like 2027-01-14.",
@@ -31,7 +33,7 @@ class ScheduleForm(forms.Form):
     )
     start_time = forms.TimeField(
         label="Start time (UK time)",
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        widget=NativeTimeInput(),
         error_messages={
             "required": "Enter the start time.",
             "invalid": "Enter a time, like 19:00.",
@@ -58,7 +60,7 @@ class ScheduleForm(forms.Form):
     end_date = forms.DateField(
         label="Last possible date (optional)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=NativeDateInput(),
         error_messages={"invalid": "Enter a real date, like 2027-06-30."},
     )
     nth = forms.TypedChoiceField(
@@ -138,12 +140,12 @@ class AttendanceForm(forms.Form):
 class CallSlotForm(forms.Form):
     day = forms.DateField(
         label="Date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=NativeDateInput(),
         error_messages={"required": "Enter the date.", "invalid": "Enter a real date."},
     )
     start_time = forms.TimeField(
         label="Start time (UK time)",
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        widget=NativeTimeInput(),
         error_messages={
             "required": "Enter the start time.",
             "invalid": "Enter a time, like 10:30.",

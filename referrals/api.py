@@ -312,10 +312,10 @@ class ReferralCollection(APIView):
                         "full_name": "Sam Taylor",
                         "phone": "07700 900123",
                         "relationship": "parent",
-                        "stage": "arrest",
+                        "stage": "searched_or_arrested",
                         "children_in_household": "no",
                         "support_wanted": "peer_group",
-                        "format_preference": "online",
+                        "format_preference": "zoom",
                     },
                     "safe_contact": {
                         "channels": ["call", "text"],

@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.core.validators import URLValidator
 
+from portal.core.widgets import NativeDateInput
 from referrals.choices import Stage as ReferralStage
 
 from .models import Audience, Delivery, Resource, Signpost, Stage
@@ -101,7 +102,7 @@ class ResourceForm(WithOrganisation, forms.Form):
     )
     review_by = forms.DateField(
         label="Review by",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=NativeDateInput(),
         error_messages={"required": "Enter a review date.", "invalid": "Enter a real date."},
     )
     status = forms.ChoiceField(

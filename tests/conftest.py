@@ -106,6 +106,10 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "postgres: needs PostgreSQL (row locks, real concurrency); CI runs it there"
     )
+    config.addinivalue_line(
+        "markers",
+        "contract: Schemathesis against the live schema (minutes); CI runs it once, on PostgreSQL",
+    )
 
 
 def _skip_postgres_tests_on_other_databases(items):

@@ -2,7 +2,8 @@
 
 A request carrying ``Authorization: Api-Key <key>`` is authenticated as the key (it has
 no user). A key that is unknown, revoked or past its expiry is refused with 401, the same
-answer for each, so a caller cannot tell a revoked key from a mistyped one.
+answer for each, so a caller cannot tell a revoked key from a mistyped one; so is any
+other Authorization header.
 """
 
 from __future__ import annotations
@@ -22,10 +23,16 @@ LAST_USED_PRECISION_SECONDS = 60
 
 class AgencyKeyAuthentication(BaseAuthentication):
     def authenticate(self, request):
-        header = request.META.get("HTTP_AUTHORIZATION", "")
+        header = request.META.get("HTTP_AUTHORIZATION")
+        if header is None:
+            return None  # no key: a signed-in session may still authenticate
         keyword, _, raw_key = header.partition(" ")
         if keyword != KEYWORD:
-            return None
+            # Credentials this API does not understand are refused, never ignored in
+            # favour of a session the same request also carries.
+            raise exceptions.AuthenticationFailed(
+                'Send the key as "Authorization: Api-Key <key>".', code="invalid_api_key"
+            )
         raw_key = raw_key.strip()
         try:
             key = AgencyApiKey.objects.get_from_key(raw_key)

@@ -66,3 +66,51 @@ def api_exception_handler(exc, context):
 
 def conflict(code: str, message: str) -> Response:
     return Response(error_body(409, code, message), status=status.HTTP_409_CONFLICT)
+
+
+# --- Django's own error pages, answered as JSON under /api/ -------------------------------
+# A URL that matches no pattern (or a 500) never reaches DRF; without these, an API
+# client would be sent an HTML page.
+
+
+def _json_or_page(page, status_code: int, code: str, message: str):
+    from django.http import JsonResponse
+
+    def handler(request, *args, **kwargs):
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(error_body(status_code, code, message), status=status_code)
+        return page(request, *args, **kwargs)
+
+    return handler
+
+
+def _django_defaults():
+    from django.views import defaults
+
+    return defaults
+
+
+page_not_found = _json_or_page(
+    lambda request, exception: _django_defaults().page_not_found(request, exception),
+    404,
+    "not_found",
+    "Not found.",
+)
+bad_request = _json_or_page(
+    lambda request, exception: _django_defaults().bad_request(request, exception),
+    400,
+    "bad_request",
+    "The request could not be understood.",
+)
+permission_denied = _json_or_page(
+    lambda request, exception: _django_defaults().permission_denied(request, exception),
+    403,
+    "permission_denied",
+    "You do not have permission to do this.",
+)
+server_error = _json_or_page(
+    lambda request: _django_defaults().server_error(request),
+    500,
+    "server_error",
+    "Something went wrong on our side. Please try again later.",
+)

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from portal.core.widgets import NativeDateInput
+
 from .models import Scope
 
 LONGEST_VALIDITY_DAYS = 2 * 365
@@ -43,7 +45,7 @@ class ApiKeyForm(forms.Form):
     expires_on = forms.DateField(
         label="Expires on",
         help_text="At most two years from today. Issue a new key before this one expires.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=NativeDateInput(),
         error_messages={
             "required": "Enter the date the key expires.",
             "invalid": "Enter a real date, like 2027-11-28.",

@@ -54,7 +54,7 @@ def api_key_issue(
         actor=actor,
         request=request,
         organisation=organisation,
-        target=key,
+        # The key's primary key holds its hash; the audit log names it by its prefix.
         detail={"change": "api key issued", "prefix": key.prefix, "agency": agency.name},
     )
     return key, raw
@@ -74,7 +74,6 @@ def api_key_revoke(*, key: AgencyApiKey, actor: User, request=None) -> AgencyApi
         actor=actor,
         request=request,
         organisation=key.organisation,
-        target=key,
         detail={"change": "api key revoked", "prefix": key.prefix},
     )
     return key

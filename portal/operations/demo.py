@@ -70,7 +70,7 @@ def demo_data_load(
     organisations = {}
     for name in ORGANISATIONS:
         organisations[name], _ = Organisation.objects.get_or_create(
-            name=name, defaults={"slug": slugify(name)}
+            name=name, defaults={"slug": slugify(name), "service_area": "Northshire"}
         )
     progress(f"{len(organisations)} organisations")
     agency, _ = ReferringAgency.objects.get_or_create(
@@ -237,6 +237,40 @@ def _demo_referrals(organisation: Organisation, agency: ReferringAgency) -> int:
         )
         made += 1
     return made
+
+
+DEMO_KEY_NAME = "Demo case system"
+
+
+@transaction.atomic
+def demo_api_key_issue() -> str:
+    """A fresh API key for the police demo agency to refer to the first organisation.
+
+    Keys are stored hashed and cannot be shown again, so each demo start revokes the
+    last demo key and prints a new one.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.api.models import AgencyApiKey, Scope
+    from portal.api.services import api_key_issue, api_key_revoke
+
+    organisation = Organisation.objects.get(name=ORGANISATIONS[0])
+    coordinator = User.objects.get(email=DEMO_USERS[0].email)
+    for old in AgencyApiKey.objects.filter(
+        organisation=organisation, name=DEMO_KEY_NAME, revoked=False
+    ):
+        api_key_revoke(key=old, actor=coordinator)
+    _, raw_key = api_key_issue(
+        organisation=organisation,
+        agency=ReferringAgency.objects.get(name=AGENCY),
+        name=DEMO_KEY_NAME,
+        scopes=list(Scope.values),
+        expires_on=timezone.localdate() + timedelta(days=30),
+        actor=coordinator,
+    )
+    return raw_key
 
 
 def demo_current_codes() -> list[tuple[str, str]]:

@@ -4,7 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.celery import ensure_filesystem_broker_folders
-from portal.operations.demo import DEMO_PASSWORD, demo_data_load
+from portal.operations.demo import DEMO_PASSWORD, demo_api_key_issue, demo_data_load
+
+AGENCY_LABEL = "Example Constabulary → Northbridge Family Support"
 
 
 class Command(BaseCommand):
@@ -31,3 +33,8 @@ class Command(BaseCommand):
             secret = b32encode(bytes.fromhex(hex_key)).decode().rstrip("=")
             role = demo.role or "platform admin"
             self.stdout.write(f"  {demo.email:<{width}}  {role:<14} TOTP secret {secret}")
+        self.stdout.write("")
+        self.stdout.write(
+            f"API key for {AGENCY_LABEL} (see docs/api.md; a new one each start): "
+            f"{demo_api_key_issue()}"
+        )

@@ -1,0 +1,38 @@
+"""The demo data loads twice without duplicates, and prints an API key that works."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from peergroups.models import Group
+from portal.accounts.models import User
+from portal.api.models import AgencyApiKey
+
+pytestmark = pytest.mark.django_db
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_data_is_safe_to_load_again_and_gives_a_working_api_key(settings):
+    settings.DEBUG = True
+    first = seed()
+    counts = (User.objects.count(), Group.objects.count())
+    second = seed()
+    assert (User.objects.count(), Group.objects.count()) == counts
+    old_key, new_key = (
+        re.search(r"API key for .*: (\S+)$", output, re.MULTILINE)[1] for output in (first, second)
+    )
+    assert AgencyApiKey.objects.filter(revoked=False).count() == 1
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {old_key}")
+    assert client.get("/api/v1/services/").status_code == 401  # replaced at the second start
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {new_key}")
+    services = client.get("/api/v1/services/").json()["contents"]
+    assert [s["name"] for s in services] == ["Northbridge Family Support", "Riverside Peer Network"]
