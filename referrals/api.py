@@ -33,7 +33,6 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 
 from . import services
-from .choices import Source
 from .consent import PROFESSIONAL_VERSION
 from .forms import ProfessionalReferralForm, new_submission_key
 from .models import Referral
@@ -357,15 +356,9 @@ class ReferralCollection(APIView):
             raw = f"api:{caller}:{idempotency_key}"
             submission_key = hashlib.sha256(raw.encode()).hexdigest()
         try:
-            referral = services.referral_submit(
-                organisation=form.cleaned_data["organisation"],
-                person=form.person(),
-                safe_contact=form.details(),
-                consent=form.consent(),
-                source=Source.PROFESSIONAL,
+            referral = form.submit(
                 referrer=None if key else request.user,
                 api_key=key,
-                agency=form.cleaned_data["agency"],
                 submission_key=submission_key,
                 request=request,
             )

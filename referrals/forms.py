@@ -701,6 +701,25 @@ class ProfessionalReferralForm(SafeContactForm):
             professional_identifier=data["professional_identifier"],
         )
 
+    def submit(self, *, referrer=None, api_key=None, submission_key=None, request=None):
+        """Send the referral this valid form describes, from a signed-in referrer or from
+        a partner's case system (``api_key``). Raises ``services.ReferralError``."""
+        from .choices import Source
+        from .services import referral_submit
+
+        return referral_submit(
+            organisation=self.cleaned_data["organisation"],
+            person=self.person(),
+            safe_contact=self.details(),
+            consent=self.consent(),
+            source=Source.PROFESSIONAL,
+            referrer=referrer,
+            api_key=api_key,
+            agency=self.cleaned_data["agency"],
+            submission_key=submission_key,
+            request=request,
+        )
+
     def submission_key_for(self, user) -> str:
         """The key as stored: per referrer, so nobody can replay a colleague's key and be
         shown their referral, and always 64 characters whatever the user id looks like."""

@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import services
-from .choices import Source
 from .forms import ProfessionalReferralForm
 from .references import display_reference
 from .selectors_referrer import (
@@ -46,14 +45,8 @@ def referral_new(request):
     )
     if form.is_bound and form.is_valid():
         try:
-            referral = services.referral_submit(
-                organisation=form.cleaned_data["organisation"],
-                person=form.person(),
-                safe_contact=form.details(),
-                consent=form.consent(),
-                source=Source.PROFESSIONAL,
+            referral = form.submit(
                 referrer=request.user,
-                agency=form.cleaned_data["agency"],
                 submission_key=form.submission_key_for(request.user),
                 request=request,
             )

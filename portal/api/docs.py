@@ -17,26 +17,24 @@ _READER_CSP = csp_update(
 )
 
 
-class SchemaView(SpectacularAPIView):
+class OpenToAll:
+    """No sign-in, no key, no throttle: these pages only describe the API."""
+
     portal_public = True
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = []
 
 
+class SchemaView(OpenToAll, SpectacularAPIView):
+    pass
+
+
 @method_decorator(_READER_CSP, name="dispatch")
-class SwaggerView(SpectacularSwaggerSplitView):
+class SwaggerView(OpenToAll, SpectacularSwaggerSplitView):
     template_name = "api/swagger_ui.html"
-    portal_public = True
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = []
 
 
 @method_decorator(_READER_CSP, name="dispatch")
-class RedocView(SpectacularRedocView):
+class RedocView(OpenToAll, SpectacularRedocView):
     template_name = "api/redoc.html"
-    portal_public = True
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = []

@@ -9,21 +9,15 @@ from django.core import mail
 
 from peergroups.models import Session
 from peergroups.reminders import facilitator_digests_queue
-from portal.notifications.models import MessageLog
-from portal.notifications.services import message_deliver
 from referrals.models import Referral
 from referrals.reminders import first_contact_escalations_queue
 from referrals.services import contact_attempt_record
 from tests.factories import GroupFactory
+from tests.notifications.delivery import deliver_all
 from tests.referrals.factories import make_referral
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
-
-
-def deliver_all():
-    for log in MessageLog.objects.filter(status="pending"):
-        message_deliver(log_id=log.pk, last_attempt=False)
 
 
 def test_overdue_first_contacts_reach_the_assignee_and_coordinators_once_a_day(

@@ -19,10 +19,10 @@ from peergroups.services import (
     session_cancel,
 )
 from portal.notifications.models import MessageLog, NotificationSettings, SentMarker, StaffTask
-from portal.notifications.services import message_deliver
 from referrals.choices import ConsentMethod
 from referrals.services import consent_withdraw, safe_contact_update
 from tests.factories import GroupFactory
+from tests.notifications.delivery import deliver_all
 from tests.referrals.factories import make_referral
 
 pytestmark = pytest.mark.django_db
@@ -43,11 +43,6 @@ def meeting(organisation_a, caseworker_a):
             booking=booking_offer(group=group, referral=person, actor=caseworker_a)
         )
     return session, booking, person
-
-
-def deliver_all():
-    for log in MessageLog.objects.filter(status="pending"):
-        message_deliver(log_id=log.pk, last_attempt=False)
 
 
 def at(*args):

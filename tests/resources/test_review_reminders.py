@@ -9,17 +9,12 @@ from django.conf import settings
 from django.core import mail
 
 from portal.notifications.models import MessageLog
-from portal.notifications.services import message_deliver
 from resources.reminders import review_due_digests_queue
+from tests.notifications.delivery import deliver_all
 from tests.resources.factories import make_resource
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
-
-
-def deliver_all():
-    for log in MessageLog.objects.filter(status="pending"):
-        message_deliver(log_id=log.pk, last_attempt=False)
 
 
 def test_each_coordinator_hears_about_their_own_and_the_librarys_overdue_guides_once_a_week(
