@@ -83,7 +83,8 @@ class Referral(models.Model):
     support_wanted = models.CharField(max_length=20, choices=SupportWanted.choices)
     format_preference = models.CharField(max_length=20, choices=FormatPreference.choices)
     # A town or county, never an address: coarse enough to keep plain for matching groups.
-    area = models.CharField(max_length=100, blank=True)
+    # A town or county: with the other answers it could point to one family.
+    area = EncryptedTextField(blank=True, plain_max_length=100)
     accessibility_needs = EncryptedTextField(blank=True, plain_max_length=2000)
     # Whether the person agreed that the referrer may see the referral's progress.
     share_status_with_referrer = models.BooleanField(default=False)
@@ -133,6 +134,9 @@ class Referral(models.Model):
                 name="referral_closed_has_closed_at",
             ),
         ]
+
+    # Keyed hashes for matching without decrypting; key rotation recomputes them.
+    lookup_hashes = {"email_hash": "email", "phone_hash": "phone"}
 
     def __str__(self) -> str:
         return f"Referral {self.reference}"

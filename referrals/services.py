@@ -15,7 +15,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.core.working_days import add_working_days
-from portal.crypto.keys import lookup_hash
+from portal.crypto.keys import lookup_hash, lookup_keys
 from portal.organisations.models import Organisation, ReferringAgency
 from portal.organisations.permissions import has_role
 from portal.organisations.roles import CASE_ROLES
@@ -111,15 +111,17 @@ def _audit_change(referral: Referral, change: str, *, actor, request, **detail) 
 
 
 def _find_possible_duplicate(
-    *, organisation: Organisation, email_hash: str, phone_hash: str
+    *, organisation: Organisation, email: str, phone: str
 ) -> Referral | None:
     from django.db.models import Q
 
+    # Every configured lookup key, so matches still work while keys are being rotated.
+    keys = lookup_keys()
     condition = Q()
-    if email_hash:
-        condition |= Q(email_hash=email_hash)
-    if phone_hash:
-        condition |= Q(phone_hash=phone_hash)
+    if email:
+        condition |= Q(email_hash__in=[lookup_hash(email, key=key) for key in keys])
+    if phone:
+        condition |= Q(phone_hash__in=[lookup_hash(phone, key=key) for key in keys])
     if not condition:
         return None
     return (
@@ -177,7 +179,7 @@ def referral_submit(
             email_hash = lookup_hash(email) if email else ""
             phone_hash = lookup_hash(phone) if phone else ""
             duplicate = _find_possible_duplicate(
-                organisation=organisation, email_hash=email_hash, phone_hash=phone_hash
+                organisation=organisation, email=email, phone=phone
             )
             referral = Referral.objects.create(
                 organisation=organisation,

@@ -191,6 +191,12 @@ def message_queue(
     return log
 
 
+def context_kept_after_sending(context: dict) -> dict:
+    """Once a message has gone (or never will), keep only the ids that link its log row
+    to records; the words and private links it carried are not kept longer than needed."""
+    return {key: value for key, value in context.items() if key.endswith("_id")}
+
+
 def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
     """Send a queued message if it is still pending and still wanted.
 
@@ -215,7 +221,8 @@ def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
             channel = _safe_channel(recipient, None)
         except NotificationRefused as refusal:
             log.status, log.reason = MessageLog.Status.REFUSED, refusal.reason
-            log.save(update_fields=["status", "reason", "attempts", "updated_at"])
+            log.context = context_kept_after_sending(log.context)
+            log.save(update_fields=["status", "reason", "attempts", "context", "updated_at"])
             _task_if_only_calls_are_safe(log, refusal)
             return log
         try:
@@ -224,6 +231,7 @@ def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
             log.channel, log.reason = channel, str(error)
             if last_attempt:
                 log.status = MessageLog.Status.FAILED
+                log.context = context_kept_after_sending(log.context)
                 StaffTask.objects.create(
                     organisation=log.organisation,
                     kind=StaffTask.Kind.MESSAGE_FAILED,
@@ -231,14 +239,18 @@ def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
                     record_id=log.recipient_id,
                     message=log,
                 )
-            log.save(update_fields=["status", "channel", "reason", "attempts", "updated_at"])
+            log.save(
+                update_fields=["status", "channel", "reason", "attempts", "context", "updated_at"]
+            )
             # Raised after the commit, so the attempt count is kept for the next try.
             retry = None if last_attempt else error
         else:
             log.status, log.channel, log.reason = MessageLog.Status.SENT, channel, ""
+            log.context = context_kept_after_sending(log.context)
             log.save(
                 update_fields=[
                     "status",
+                    "context",
                     "channel",
                     "reason",
                     "provider_id",

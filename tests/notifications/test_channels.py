@@ -13,7 +13,8 @@ import jwt
 import pytest
 from aiosmtpd.controller import Controller
 
-from portal.notifications.models import NotificationSettings
+from portal.notifications.models import MessageLog, NotificationSettings
+from portal.notifications.services import message_deliver, message_queue
 from referrals.notifications import referral_notify
 from tests.referrals.factories import make_referral
 
@@ -114,3 +115,23 @@ def test_a_notify_failure_is_logged_not_raised(settings, organisation_a):
     referral = make_referral(organisation_a, email="", phone="07911 123456", safe_channels=["text"])
     log = referral_notify(referral=referral, template="referral_received")
     assert log.status == "failed" and log.reason
+
+
+def test_once_sent_only_record_ids_are_kept_from_a_messages_details(organisation_a):
+    referral = make_referral(organisation_a)
+    log = message_queue(
+        organisation=organisation_a,
+        record_type="referrals.referral",
+        record_id=str(referral.pk),
+        template="pack_sent",
+        context={
+            "pack_link": "https://portal.example/p/secret-token",
+            "expires_at": "2026-12-28",
+            "session_id": "kept-for-the-session-page",
+        },
+        key="context-trim-test",
+    )
+    message_deliver(log_id=log.pk, last_attempt=False)
+    log = MessageLog.objects.get(pk=log.pk)
+    assert log.status == "sent"
+    assert log.context == {"session_id": "kept-for-the-session-page"}

@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+
+from portal.crypto.rotation import rotate_keys
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every encrypted value with the first FIELD_ENCRYPTION_KEYS key and "
+        "recompute lookup hashes with the first LOOKUP_HASH_KEYS key. Safe to interrupt "
+        "and run again; afterwards the old keys can be removed."
+    )
+
+    def handle(self, *args, **options):
+        report = rotate_keys(progress=lambda message: self.stdout.write(f"  … {message}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Checked {report.rows_read} rows: re-encrypted {report.values_reencrypted} "
+                f"values and recomputed {report.hashes_recomputed} lookup hashes. The old "
+                "keys can now be removed from the settings."
+            )
+        )
