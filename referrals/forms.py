@@ -135,6 +135,22 @@ class CaseNoteForm(forms.Form):
     body = long_text_field("Note", 5000, required=True)
 
 
+class AccessReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to open this referral?",
+        help_text="For example, 'The person called and asked for me' or 'Covering for "
+        "Sam while they are away'. Do not write the person's details here.",
+        min_length=10,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter why you need to open this referral.",
+            "min_length": "Say a little more: at least 10 characters.",
+            "max_length": "Keep this to 300 characters or fewer.",
+        },
+    )
+
+
 class CloseForm(forms.Form):
     close_reason = choice_field(
         "Why are you closing this referral?", CloseReason.choices, "Choose a reason."

@@ -294,3 +294,28 @@ class ReferralEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccessReason(AppendOnlyModel):
+    """Why someone opened a closed referral, or one assigned to a colleague.
+
+    Coordinators review these; the reason is the staff member's own words, so it is
+    encrypted like the rest of the case record.
+    """
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # "closed" or "assigned to someone else": why a reason was asked for.
+    because = models.CharField(max_length=30)
+    reason = EncryptedTextField(plain_max_length=300)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["organisation", "-at"])]
+
+    def __str__(self) -> str:
+        return f"Access to {self.referral_id} by {self.user_id}"

@@ -133,3 +133,10 @@ def referral_timeline(*, referral: Referral) -> list[ReferralEvent]:
     return list(
         ReferralEvent.objects.filter(referral=referral).select_related("actor")[:TIMELINE_LIMIT]
     )
+
+
+def access_reasons_for_review(*, organisation) -> QuerySet:
+    """Reasons staff gave for opening closed or colleagues' referrals, newest first."""
+    from .models import AccessReason
+
+    return AccessReason.objects.filter(organisation=organisation).select_related("user", "referral")

@@ -6,8 +6,14 @@ app_name = "referrals"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path(
+        "reasons-for-access/<uuid:organisation_id>/",
+        views.access_reasons,
+        name="access-reasons",
+    ),
     path("<uuid:referral_id>/", views.detail, name="detail"),
     path("<uuid:referral_id>/timeline/", views.timeline, name="timeline"),
+    path("<uuid:referral_id>/reason/", views.access_reason, name="access-reason"),
     path("<uuid:referral_id>/claim/", views.claim, name="claim"),
     path("<uuid:referral_id>/assign/", views.assign, name="assign"),
     path("<uuid:referral_id>/status/", views.transition, name="transition"),

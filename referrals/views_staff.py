@@ -9,15 +9,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.core.parsing import parse_uuid
 
-from . import selectors, services
+from . import access, selectors, services
 from .choices import ConsentMethod, Source, State
-from .forms import CaseNoteForm, CloseForm, ContactAttemptForm, SafeContactForm
+from .forms import (
+    AccessReasonForm,
+    CaseNoteForm,
+    CloseForm,
+    ContactAttemptForm,
+    SafeContactForm,
+)
 from .references import display_reference
 from .transitions import next_states
 
@@ -57,9 +64,76 @@ def queue(request):
     )
 
 
+# Pages that show a referral, and where the reason page sends people back to.
+READING_PAGES = {"detail": "referrals:detail", "timeline": "referrals:timeline"}
+
+
+def _reason_first(request, referral, page: str):
+    """Send someone to the reason page if this referral needs one and they gave none."""
+    if access.may_open(request, referral):
+        return None
+    return redirect(f"{reverse('referrals:access-reason', args=[referral.pk])}?next={page}")
+
+
+@require_http_methods(["GET", "POST"])
+def access_reason(request, referral_id):
+    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    page = request.GET.get("next", "detail")
+    target = reverse(READING_PAGES.get(page, READING_PAGES["detail"]), args=[referral.pk])
+    because = access.reason_needed_because(referral=referral, user=request.user)
+    if because is None or access.may_open(request, referral):
+        return redirect(target)
+    form = AccessReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        access.access_reason_record(
+            request=request, referral=referral, reason=form.cleaned_data["reason"]
+        )
+        return redirect(target)
+    return render(
+        request,
+        "referrals/staff/access_reason.html",
+        {
+            "form": form,
+            "reference": display_reference(referral.reference),
+            "because": because,
+            "assigned_to": referral.assigned_to,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def access_reasons(request, organisation_id):
+    """The coordinators' review list of reasons given for access."""
+    from django.shortcuts import get_object_or_404
+
+    from portal.organisations.permissions import organisations_for
+    from portal.organisations.roles import Role
+
+    organisation = get_object_or_404(
+        organisations_for(request.user, roles=[Role.COORDINATOR]), pk=organisation_id
+    )
+    page = Paginator(
+        selectors.access_reasons_for_review(organisation=organisation), QUEUE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    audit_record(
+        action=AuditEvent.Action.VIEWED,
+        request=request,
+        organisation=organisation,
+        detail={"page": "reasons for access"},
+    )
+    return render(
+        request,
+        "referrals/staff/access_reasons.html",
+        {"organisation": organisation, "page": page},
+    )
+
+
 @require_GET
 def detail(request, referral_id):
     referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    if (asked := _reason_first(request, referral, "detail")) is not None:
+        return asked
     audit_record(
         action=AuditEvent.Action.VIEWED,
         request=request,
@@ -92,6 +166,8 @@ def _detail_context(referral, **forms) -> dict:
 @require_GET
 def timeline(request, referral_id):
     referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    if (asked := _reason_first(request, referral, "timeline")) is not None:
+        return asked
     audit_record(
         action=AuditEvent.Action.VIEWED,
         request=request,
@@ -217,6 +293,8 @@ def note(request, referral_id):
 @require_http_methods(["GET", "POST"])
 def safe_contact_edit(request, referral_id):
     referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    if (asked := _reason_first(request, referral, "detail")) is not None:
+        return asked
     form = SafeContactForm(
         request.POST or None, initial=SafeContactForm.initial_from(referral.safe_contact)
     )

@@ -87,6 +87,7 @@ PLAIN_FIELDS_ALLOWED = {
     "referrals.ConsentRecord.statement_text": "the statement shown, naming only the charity",
     "referrals.ConsentRecord.scope": "codes and the charity's name",
     "referrals.ConsentRecord.professional_agency": CONTENT,
+    "referrals.AccessReason.because": CODE,
     "referrals.ContactAttempt.channel": CODE,
     "referrals.ContactAttempt.outcome": CODE,
     "referrals.ReferralEvent.kind": CODE,

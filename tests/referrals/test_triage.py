@@ -137,8 +137,12 @@ def test_claim_assign_move_log_note_and_close(client, organisation_a, caseworker
         "note_added",
         "state_changed",
     ]
-    timeline = client.get(reverse("referrals:timeline", kwargs={"referral_id": referral.pk}))
-    assert "Note added" in timeline.content.decode()
+    # Closed now: opening it again asks for a reason first.
+    timeline_url = reverse("referrals:timeline", kwargs={"referral_id": referral.pk})
+    asked = client.get(timeline_url)
+    assert asked.status_code == 302 and "/reason/?next=timeline" in asked["Location"]
+    client.post(asked["Location"], {"reason": "Checking the record after closing it"})
+    assert "Note added" in client.get(timeline_url).content.decode()
 
 
 def test_an_invalid_move_shows_a_clear_error_and_changes_nothing(
