@@ -6,6 +6,7 @@ class MessageLog(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         REFUSED = "refused", "Not sent: not safe or not allowed"
         FAILED = "failed", "Failed"
@@ -24,6 +25,9 @@ class MessageLog(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     provider_id = models.CharField(max_length=100, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker claimed it to send: a message left "sending" by a worker that stopped
+    # is checked with the provider before it is ever sent again.
+    sending_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -36,6 +40,11 @@ class MessageLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} by {self.channel or '-'}: {self.status}"
+
+    @property
+    def provider_reference(self) -> str:
+        """Sent with the message, so the provider can say later whether it has it."""
+        return f"portal-message-{self.pk}"
 
 
 class SentMarker(models.Model):

@@ -16,7 +16,8 @@ def stalled_messages() -> list[int]:
     cutoff = timezone.now() - STALLED_AFTER
     return list(
         MessageLog.objects.filter(
-            status=MessageLog.Status.PENDING, updated_at__lt=cutoff
+            status__in=[MessageLog.Status.PENDING, MessageLog.Status.SENDING],
+            updated_at__lt=cutoff,
         ).values_list("pk", flat=True)[:1000]
     )
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from . import registry
 from .models import MessageLog, NotificationSettings, SentMarker, StaffTask
@@ -75,7 +77,9 @@ def _safe_channel(recipient: Recipient, channel: str | None) -> str:
     return channel
 
 
-def _deliver(recipient: Recipient, template: str, context: dict, channel: str) -> str:
+def _deliver(
+    recipient: Recipient, template: str, context: dict, channel: str, *, reference: str = ""
+) -> str:
     """Render and hand the message to the provider; returns the provider's id."""
     organisation = recipient.organisation
     full_context = {
@@ -94,6 +98,9 @@ def _deliver(recipient: Recipient, template: str, context: dict, channel: str) -
                 from_email=f"{organisation.discreet_sender_name} <{settings.DEFAULT_FROM_EMAIL}>",
                 to=[recipient.email],
                 reply_to=[preferences.reply_to] if preferences and preferences.reply_to else None,
+                # One Message-ID per message however often it is tried, so mail systems
+                # can recognise a repeat.
+                headers={"Message-ID": f"<{reference}@{_mail_domain()}>"} if reference else None,
             )
             message.attach_alternative(
                 render_to_string(f"{base}/body.html", full_context), "text/html"
@@ -102,12 +109,19 @@ def _deliver(recipient: Recipient, template: str, context: dict, channel: str) -
             return message.extra_headers.get("Message-ID", "")
         body = render_to_string(f"{base}/sms.txt", full_context).strip()
         return sms_backend().send(
-            to=recipient.phone, body=body, sender=organisation.discreet_sender_name
+            to=recipient.phone,
+            body=body,
+            sender=organisation.discreet_sender_name,
+            reference=reference,
         )
     except Exception as error:
         # Logged by type only: a provider's message may echo an address or a number.
         logger.warning("Message %s failed on %s: %s", template, channel, type(error).__name__)
         raise ProviderError(type(error).__name__) from error
+
+
+def _mail_domain() -> str:
+    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "localhost"
 
 
 def _log(recipient: Recipient, **fields) -> MessageLog:
@@ -197,17 +211,38 @@ def context_kept_after_sending(context: dict) -> dict:
     return {key: value for key, value in context.items() if key.endswith("_id")}
 
 
-def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
-    """Send a queued message if it is still pending and still wanted.
+class StillSending(Exception):
+    """Another worker claimed the message moments ago; try again after it has finished."""
 
-    The row is locked while sending, so two workers handed the same message cannot both
-    send it, and a message already sent is never sent again. A provider failure raises
-    ProviderError for the task to retry, until ``last_attempt``.
+
+def in_flight_limit() -> timedelta:
+    """How long a claim to send may last before the sender is taken to have stopped."""
+    return timedelta(seconds=settings.MESSAGE_IN_FLIGHT_SECONDS)
+
+
+def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
+    """Send a queued message exactly once, if it is still pending and still wanted.
+
+    1. Claim: lock the row, re-check consent, safety and whether it is still wanted, and
+       mark it "sending" (committed), so a second worker leaves it alone.
+    2. Send, with the message's reference, holding no lock.
+    3. Record it as sent.
+
+    A worker that stops between 1 and 3 leaves the message "sending". Once the claim is
+    older than the in-flight limit, the next attempt asks the provider whether it has a
+    message with that reference: if so it is recorded as sent, if not it is sent. Where
+    the provider cannot be asked (email), a person is asked to check instead of risking
+    a second message. A provider failure raises ProviderError for the task to retry,
+    until ``last_attempt``.
     """
-    retry = None
     with transaction.atomic():
         log = MessageLog.objects.select_for_update().select_related("organisation").get(pk=log_id)
-        if log.status != MessageLog.Status.PENDING:
+        if log.status == MessageLog.Status.SENDING:
+            if log.sending_since and log.sending_since > timezone.now() - in_flight_limit():
+                raise StillSending(log_id)
+            if _settled_with_provider(log):
+                return log
+        elif log.status != MessageLog.Status.PENDING:
             return log
         log.attempts += 1
         try:
@@ -220,47 +255,84 @@ def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
                 raise NotificationRefused("the record no longer exists") from error
             channel = _safe_channel(recipient, None)
         except NotificationRefused as refusal:
-            log.status, log.reason = MessageLog.Status.REFUSED, refusal.reason
-            log.context = context_kept_after_sending(log.context)
-            log.save(update_fields=["status", "reason", "attempts", "context", "updated_at"])
+            _finish(log, MessageLog.Status.REFUSED, reason=refusal.reason)
             _task_if_only_calls_are_safe(log, refusal)
             return log
-        try:
-            log.provider_id = _deliver(recipient, log.template, log.context, channel)
-        except ProviderError as error:
-            log.channel, log.reason = channel, str(error)
+        log.status, log.channel = MessageLog.Status.SENDING, channel
+        log.sending_since = timezone.now()
+        log.save(update_fields=["status", "channel", "sending_since", "attempts", "updated_at"])
+
+    try:
+        provider_id = _deliver(
+            recipient, log.template, log.context, channel, reference=log.provider_reference
+        )
+    except ProviderError as error:
+        with transaction.atomic():
             if last_attempt:
-                log.status = MessageLog.Status.FAILED
-                log.context = context_kept_after_sending(log.context)
-                StaffTask.objects.create(
-                    organisation=log.organisation,
-                    kind=StaffTask.Kind.MESSAGE_FAILED,
-                    record_type=log.recipient_type,
-                    record_id=log.recipient_id,
-                    message=log,
-                )
-            log.save(
-                update_fields=["status", "channel", "reason", "attempts", "context", "updated_at"]
-            )
-            # Raised after the commit, so the attempt count is kept for the next try.
-            retry = None if last_attempt else error
-        else:
-            log.status, log.channel, log.reason = MessageLog.Status.SENT, channel, ""
-            log.context = context_kept_after_sending(log.context)
-            log.save(
-                update_fields=[
-                    "status",
-                    "context",
-                    "channel",
-                    "reason",
-                    "provider_id",
-                    "attempts",
-                    "updated_at",
-                ]
-            )
-    if retry is not None:
-        raise retry
+                _finish(log, MessageLog.Status.FAILED, reason=str(error))
+                _failure_task(log)
+                return log
+            log.status, log.reason, log.sending_since = MessageLog.Status.PENDING, str(error), None
+            log.save(update_fields=["status", "reason", "sending_since", "updated_at"])
+        raise
+    with transaction.atomic():
+        _finish(log, MessageLog.Status.SENT, provider_id=provider_id)
     return log
+
+
+def _finish(log: MessageLog, status: str, *, reason: str = "", provider_id: str = "") -> None:
+    log.status, log.reason, log.sending_since = status, reason, None
+    if provider_id:
+        log.provider_id = provider_id
+    log.context = context_kept_after_sending(log.context)
+    log.save(
+        update_fields=[
+            "status",
+            "reason",
+            "provider_id",
+            "sending_since",
+            "context",
+            "channel",
+            "attempts",
+            "updated_at",
+        ]
+    )
+
+
+def _failure_task(log: MessageLog) -> None:
+    StaffTask.objects.create(
+        organisation=log.organisation,
+        kind=StaffTask.Kind.MESSAGE_FAILED,
+        record_type=log.recipient_type,
+        record_id=log.recipient_id,
+        message=log,
+    )
+
+
+UNCERTAIN = (
+    "sending stopped part-way; it may have arrived. Check with the person before sending again"
+)
+
+
+def _settled_with_provider(log: MessageLog) -> bool:
+    """For a message whose sender stopped mid-send: True if this settled it (recorded as
+    sent, or handed to a person), False if it was certainly not sent and may be sent."""
+    backend = sms_backend() if log.channel == "text" else None
+    if backend is None or not backend.can_look_up:
+        _finish(log, MessageLog.Status.FAILED, reason=UNCERTAIN)
+        _failure_task(log)
+        return True
+    try:
+        provider_id = backend.sent_with_reference(log.provider_reference)
+    except Exception as error:
+        logger.warning(
+            "Could not ask the provider about message %s: %s", log.pk, type(error).__name__
+        )
+        raise ProviderError(type(error).__name__) from error
+    if provider_id:
+        _finish(log, MessageLog.Status.SENT, provider_id=provider_id)
+        return True
+    return False
 
 
 def _task_if_only_calls_are_safe(log: MessageLog, refusal: NotificationRefused) -> None:

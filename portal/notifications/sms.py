@@ -17,14 +17,25 @@ logger = logging.getLogger(__name__)
 
 
 class SmsBackend(Protocol):
-    def send(self, *, to: str, body: str, sender: str) -> str:
+    # Whether ``sent_with_reference`` can ask the provider what it already has.
+    can_look_up: bool
+
+    def send(self, *, to: str, body: str, sender: str, reference: str = "") -> str:
         """Send and return the provider's id for the message."""
+
+    def sent_with_reference(self, reference: str) -> str | None:
+        """The provider's id of a message sent with ``reference``, or None if none was."""
 
 
 class ConsoleSmsBackend:
     """Development only: writes the message to the console instead of sending it."""
 
-    def send(self, *, to: str, body: str, sender: str) -> str:
+    can_look_up = False
+
+    def sent_with_reference(self, reference: str) -> str | None:
+        raise NotImplementedError("the console keeps no record")
+
+    def send(self, *, to: str, body: str, sender: str, reference: str = "") -> str:
         message_id = f"console-{uuid.uuid4()}"
         print(f"[SMS to {to} from {sender}] {body}")
         return message_id
@@ -34,11 +45,18 @@ class LocmemSmsBackend:
     """Tests: keeps messages in ``LocmemSmsBackend.outbox``."""
 
     outbox: list[dict] = []
+    can_look_up = True
 
-    def send(self, *, to: str, body: str, sender: str) -> str:
+    def send(self, *, to: str, body: str, sender: str, reference: str = "") -> str:
         message_id = f"locmem-{len(self.outbox) + 1}"
-        self.outbox.append({"to": to, "body": body, "sender": sender, "id": message_id})
+        self.outbox.append(
+            {"to": to, "body": body, "sender": sender, "id": message_id, "reference": reference}
+        )
         return message_id
+
+    def sent_with_reference(self, reference: str) -> str | None:
+        found = [m["id"] for m in self.outbox if reference and m["reference"] == reference]
+        return found[0] if found else None
 
 
 def sms_backend() -> SmsBackend:
@@ -59,10 +77,18 @@ class NotifySmsBackend:
             settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL, timeout=10
         )
 
-    def send(self, *, to: str, body: str, sender: str) -> str:
+    can_look_up = True
+
+    def send(self, *, to: str, body: str, sender: str, reference: str = "") -> str:
         response = self.client.send_sms_notification(
             phone_number=to,
             template_id=settings.NOTIFY_SMS_TEMPLATE_ID,
             personalisation={"body": body},
+            reference=reference or None,
         )
         return response["id"]
+
+    def sent_with_reference(self, reference: str) -> str | None:
+        """Notify lists the notifications sent with a reference (GET /v2/notifications)."""
+        found = self.client.get_all_notifications(reference=reference)["notifications"]
+        return found[0]["id"] if found else None

@@ -14,13 +14,19 @@ def backoff_seconds(attempt: int) -> float:
 
 
 # acks_late: a worker that dies mid-task leaves the message for another worker; the
-# service's row lock and status check make delivering twice impossible.
+# service's claim, and its check with the provider after an interrupted send, keep a
+# message from going twice.
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_ATTEMPTS - 1)
 def deliver_message(self, log_id: int) -> str:
-    from .services import ProviderError, message_deliver
+    from .services import ProviderError, StillSending, in_flight_limit, message_deliver
 
     try:
         log = message_deliver(log_id=log_id, last_attempt=self.request.retries >= self.max_retries)
+    except StillSending:
+        # Another worker is sending it: look again once its claim would have run out.
+        countdown = in_flight_limit().total_seconds() + 1
+        deliver_message.apply_async((log_id,), countdown=countdown)
+        return "deferred"
     except ProviderError as error:
         raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries + 1)) from error
     return log.status

@@ -251,6 +251,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(LOCAL_DIR / "celerybeat-schedule")
 )
+# A worker's claim to be sending a message lasts this long; after it, the message is
+# checked with the provider and, if it never arrived there, sent by another worker.
+MESSAGE_IN_FLIGHT_SECONDS = env.int("MESSAGE_IN_FLIGHT_SECONDS", default=120)
 # Every periodic job is defined here, in one place.
 CELERY_BEAT_SCHEDULE = {
     "record-beat-heartbeat": {

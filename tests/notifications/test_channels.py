@@ -62,8 +62,25 @@ def fake_notify(settings):
             token = self.headers["Authorization"].removeprefix("Bearer ")
             claims = jwt.decode(token, SECRET, algorithms=["HS256"])
             received.append((self.path, body, claims))
-            payload = json.dumps({"id": "notify-123", "content": {}}).encode()
-            self.send_response(201)
+            self._answer(201, {"id": "notify-123", "content": {}})
+
+        def do_GET(self):
+            # GET /v2/notifications?reference=…: what Notify has with that reference.
+            from urllib.parse import parse_qs, urlsplit
+
+            token = self.headers["Authorization"].removeprefix("Bearer ")
+            jwt.decode(token, SECRET, algorithms=["HS256"])
+            reference = parse_qs(urlsplit(self.path).query).get("reference", [""])[0]
+            sent = [
+                {"id": "notify-123", "reference": body.get("reference")}
+                for path, body, _ in received
+                if body.get("reference") == reference
+            ]
+            self._answer(200, {"notifications": sent, "links": {}})
+
+        def _answer(self, status, data):
+            payload = json.dumps(data).encode()
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
@@ -105,6 +122,16 @@ def test_sms_goes_through_the_notify_client(fake_notify, organisation_a):
     assert body["template_id"] == "template-1"
     assert "we have your message" in body["personalisation"]["body"]
     assert claims["iss"] == SERVICE_ID
+
+
+def test_notify_is_asked_by_reference_after_an_interrupted_send(fake_notify, organisation_a):
+    from portal.notifications.sms import NotifySmsBackend
+
+    backend = NotifySmsBackend()
+    backend.send(to="+447911123456", body="Hello", sender="x", reference="portal-message-7")
+    assert fake_notify[0][1]["reference"] == "portal-message-7"
+    assert backend.sent_with_reference("portal-message-7") == "notify-123"
+    assert backend.sent_with_reference("portal-message-8") is None
 
 
 def test_a_notify_failure_is_logged_not_raised(settings, organisation_a):

@@ -111,6 +111,8 @@ def test_a_thousand_reminders_are_each_sent_exactly_once(organisation_a, tmp_pat
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
         "CELERY_BROKER_URL": broker,
         "CELERY_VISIBILITY_TIMEOUT": "5",
+        # A killed worker's claim to be sending runs out quickly here.
+        "MESSAGE_IN_FLIGHT_SECONDS": "10",
         "SMS_BACKEND": "tests.notifications.outbox.FileOutboxSmsBackend",
         "TEST_SMS_OUTBOX": str(outbox),
         "WORKER_LOG": str(tmp_path / "worker.log"),
@@ -155,9 +157,11 @@ def test_a_thousand_reminders_are_each_sent_exactly_once(organisation_a, tmp_pat
         assert sent_by_first < REMINDERS
 
         # Jobs the killed worker had reserved come back once Redis's visibility timeout
-        # has passed. One it had popped from the queue but not yet recorded as reserved
-        # (the Redis transport pops, then records) is gone from the broker; the
-        # scheduler's stalled-message sweep queues it again, as it does in production.
+        # has passed. One it was part-way through sending is checked with the provider
+        # (this outbox) by its reference, so it is not sent twice. One it had popped from
+        # the queue but not yet recorded as reserved (the Redis transport pops, then
+        # records) is gone from the broker; the scheduler's stalled-message sweep queues
+        # it again, as it does in production.
         second = start_worker(env, "second")
         try:
 
