@@ -26,6 +26,7 @@ class AuditEvent(AppendOnlyModel):
         PERMISSION_DENIED = "permission_denied", "Permission denied"
         VIEWED = "viewed", "Viewed"
         CHANGED = "changed", "Changed"
+        EXPORTED = "exported", "Exported"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -10,3 +10,13 @@ def parse_uuid(value) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except (ValueError, TypeError, AttributeError):
         return None
+
+
+def parse_date(value):
+    """A date written as 2026-11-28, or None for anything else."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(value).strip())
+    except (ValueError, TypeError):
+        return None

@@ -25,8 +25,16 @@ def pending_invitations(*, organisation: Organisation, user) -> QuerySet[Invitat
     )
 
 
-def audit_events(*, organisation: Organisation, action: str = "") -> QuerySet[AuditEvent]:
+def audit_events(
+    *, organisation: Organisation, action: str = "", since=None, until=None
+) -> QuerySet[AuditEvent]:
+    """The organisation's audit entries, newest first; ``since`` and ``until`` are dates
+    (inclusive, London time)."""
     events = AuditEvent.objects.filter(organisation=organisation).select_related("actor")
     if action in AuditEvent.Action.values:
         events = events.filter(action=action)
+    if since:
+        events = events.filter(at__date__gte=since)
+    if until:
+        events = events.filter(at__date__lte=until)
     return events.order_by("-at", "-id")

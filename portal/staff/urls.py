@@ -11,6 +11,11 @@ urlpatterns = [
     path("organisations/<uuid:organisation_id>/team/", views.team, name="team"),
     path("organisations/<uuid:organisation_id>/audit/", views.audit_log, name="audit-log"),
     path(
+        "organisations/<uuid:organisation_id>/audit/export.csv",
+        views.audit_export,
+        name="audit-export",
+    ),
+    path(
         "organisations/<uuid:organisation_id>/team/invite/",
         views.invitation_create,
         name="invitation-create",
