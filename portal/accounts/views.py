@@ -5,6 +5,7 @@ from __future__ import annotations
 from base64 import b32encode
 
 import segno
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -126,7 +127,9 @@ def two_factor_manage(request):
 
 
 @require_http_methods(["POST"])
+@reauthentication_required
 def backup_codes_regenerate(request):
+    """New backup codes replace a second factor: ask for the password again first."""
     codes = services.backup_codes_regenerate(user=request.user, request=request)
     request.session[BACKUP_CODES_SESSION_KEY] = codes
     return redirect("accounts:backup-codes-new")

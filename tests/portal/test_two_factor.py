@@ -175,3 +175,23 @@ def test_making_new_backup_codes_stops_the_old_ones(client):
             second_factor_verify(user=user, code=old[0])
         traveller.shift(2)  # past the throttle's one-second wait
         assert second_factor_verify(user=user, code=new[0]) is not None
+
+
+def test_new_backup_codes_need_the_password_again(client, caseworker_a):
+    from portal.accounts.selectors import backup_codes_remaining
+    from tests.conftest import sign_in
+
+    sign_in(client, caseworker_a)
+    before = backup_codes_remaining(caseworker_a)  # none yet
+    regenerate = reverse("accounts:backup-codes-regenerate")
+    asked = client.post(regenerate)
+    assert asked.status_code == 302 and "/accounts/reauthenticate/" in asked["Location"]
+    assert backup_codes_remaining(caseworker_a) == before  # nothing changed yet
+
+    wrong = client.post(asked["Location"], {"password": "not the password"})
+    assert wrong.status_code == 200 and backup_codes_remaining(caseworker_a) == before
+
+    resumed = client.post(asked["Location"], {"password": PASSWORD}, follow=True)
+    assert resumed.status_code == 200
+    assert backup_codes_remaining(caseworker_a) == 10
+    assert "backup" in resumed.content.decode().lower()
