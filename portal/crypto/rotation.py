@@ -71,6 +71,7 @@ def _batches(model, columns: list[str]) -> Iterator[list[tuple]]:
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     selected = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    # Names come from the models and are quoted; values are parameters (hence the noqa).
     last = None
     while True:
         where, params = (f"WHERE {pk} > %s", [last]) if last is not None else ("", [])
@@ -88,7 +89,7 @@ def _update(model, pk, values: dict[str, str]) -> None:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     assignments = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in values)
-    sql = f"UPDATE {table} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
+    sql = f"UPDATE {table} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608 - quoted model names
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values.values(), pk])
 

@@ -24,7 +24,7 @@ def raw_values(model, field: str) -> list[str]:
     column = model._meta.get_field(field).column
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {connection.ops.quote_name(column)} FROM "  # noqa: S608
+            f"SELECT {connection.ops.quote_name(column)} FROM "  # noqa: S608 - names from the schema
             f"{connection.ops.quote_name(model._meta.db_table)}"
         )
         return [value for (value,) in cursor.fetchall() if value]
