@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from portal.core.append_only import AppendOnlyModel
+
 from .roles import AGENCY_ROLES, CHARITY_ROLES, Role
 from .scoping import OrganisationScopedQuerySet
 
@@ -192,3 +194,93 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+class Purpose(models.TextChoices):
+    SUPPORT = "support", "Receiving referrals and contacting and supporting people"
+    PEER_GROUPS = "peer_groups", "Running peer support groups"
+    RESOURCES = "resources", "Sending information and resource packs"
+    REPORTING = "reporting", "Anonymous figures for funders and trustees"
+
+
+class LawfulBasis(models.TextChoices):
+    """UK GDPR Article 6(1)."""
+
+    CONSENT = "consent", "Consent (Art. 6(1)(a))"
+    CONTRACT = "contract", "Contract (Art. 6(1)(b))"
+    LEGAL_OBLIGATION = "legal_obligation", "Legal obligation (Art. 6(1)(c))"
+    VITAL_INTERESTS = "vital_interests", "Vital interests (Art. 6(1)(d))"
+    PUBLIC_TASK = "public_task", "Public task (Art. 6(1)(e))"
+    LEGITIMATE_INTERESTS = "legitimate_interests", "Legitimate interests (Art. 6(1)(f))"
+
+
+class Condition(models.TextChoices):
+    """UK GDPR Article 9(2), and for criminal-offence data the DPA 2018 Schedule 1."""
+
+    EXPLICIT_CONSENT = "explicit_consent", "Explicit consent (Art. 9(2)(a))"
+    VITAL_INTERESTS = "vital_interests", "Vital interests (Art. 9(2)(c))"
+    NOT_FOR_PROFIT = (
+        "not_for_profit",
+        "Not-for-profit body, members and regular contacts (Art. 9(2)(d))",
+    )
+    COUNSELLING = "counselling", "Counselling (DPA 2018 Sch. 1 para. 17)"
+    SAFEGUARDING = (
+        "safeguarding",
+        "Safeguarding of children and individuals at risk (DPA 2018 Sch. 1 para. 18)",
+    )
+    CONSENT_CRIMINAL = (
+        "consent_criminal",
+        "Consent, for criminal-offence data (DPA 2018 Sch. 1 para. 29)",
+    )
+    NONE_NEEDED = "none_needed", "No special-category or criminal-offence data (anonymous)"
+
+
+class LawfulBasisRecord(AppendOnlyModel):
+    """What the organisation relies on for one purpose, from a date. Never edited: a new
+    record replaces it, so the history shows what applied when."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="lawful_bases"
+    )
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
+    condition = models.CharField(max_length=30, choices=Condition.choices)
+    explanation = models.TextField(blank=True)
+    privacy_notice_version = models.CharField(max_length=30)
+    sharing_agreement_version = models.CharField(max_length=30, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["purpose", "-recorded_at"]
+        indexes = [models.Index(fields=["organisation", "purpose", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {self.get_lawful_basis_display()}"
+
+
+class PrivacyNotice(AppendOnlyModel):
+    """One published version of the organisation's privacy notice (Markdown)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="privacy_notices"
+    )
+    version = models.CharField(max_length=30)
+    body = models.TextField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "version"], name="privacy_notice_version_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Privacy notice {self.version} of {self.organisation}"

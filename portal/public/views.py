@@ -56,3 +56,26 @@ def csrf_failure(request, reason=""):
 def rate_limited(request, exception=None):
     """Too many submissions from one address in a short time (django-ratelimit)."""
     return render(request, "public/rate_limited.html", status=429)
+
+
+@public
+@require_GET
+def privacy_notice(request, slug):
+    """An organisation's current privacy notice, as its coordinator published it."""
+    from django.shortcuts import get_object_or_404
+
+    from portal.organisations.data_protection import current_privacy_notice
+    from portal.organisations.models import Organisation
+    from resources.rendering import render_markdown
+
+    organisation = get_object_or_404(Organisation, slug=slug)
+    notice = current_privacy_notice(organisation=organisation)
+    return render(
+        request,
+        "public/privacy_notice.html",
+        {
+            "organisation": organisation,
+            "notice": notice,
+            "body": render_markdown(notice.body) if notice else "",
+        },
+    )

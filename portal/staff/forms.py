@@ -45,3 +45,79 @@ class InvitationForm(forms.Form):
         if role and role != Role.REFERRER and agency is not None:
             self.add_error("agency", "Only referrers belong to an agency. Choose 'Not a referrer'.")
         return cleaned
+
+
+class PrivacyNoticeForm(forms.Form):
+    version = forms.RegexField(
+        label="Version",
+        regex=r"^[A-Za-z0-9._-]{1,30}$",
+        help_text="For example 2026-12 or 3.1. Each published version keeps its own number.",
+        error_messages={
+            "required": "Enter a version.",
+            "invalid": "Use letters, numbers, dots, dashes or underscores (up to 30).",
+        },
+    )
+    body = forms.CharField(
+        label="The notice",
+        help_text="In plain English. Headings start with ##. Shown to the public as written.",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        max_length=30000,
+        error_messages={
+            "required": "Write the notice.",
+            "max_length": "Keep the notice to 30,000 characters or fewer.",
+        },
+    )
+
+
+class LawfulBasisForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label="Purpose",
+        error_messages={
+            "required": "Choose the purpose.",
+            "invalid_choice": "Choose a purpose listed.",
+        },
+    )
+    lawful_basis = forms.ChoiceField(
+        label="Lawful basis (UK GDPR Article 6)",
+        error_messages={
+            "required": "Choose the lawful basis.",
+            "invalid_choice": "Choose a basis listed.",
+        },
+    )
+    condition = forms.ChoiceField(
+        label="Condition for special-category or criminal-offence data",
+        error_messages={
+            "required": "Choose the condition.",
+            "invalid_choice": "Choose a condition listed.",
+        },
+    )
+    explanation = forms.CharField(
+        label="Why this basis applies (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Keep this to 2,000 characters or fewer."},
+    )
+    privacy_notice_version = forms.ChoiceField(
+        label="Privacy notice version that tells people about it",
+        error_messages={
+            "required": "Choose the privacy notice version.",
+            "invalid_choice": "Choose a published version.",
+        },
+    )
+    sharing_agreement_version = forms.CharField(
+        label="Information-sharing agreement version (optional)",
+        required=False,
+        max_length=30,
+        help_text="For example, the version of the agreement with the referring police force.",
+        error_messages={"max_length": "Keep this to 30 characters or fewer."},
+    )
+
+    def __init__(self, *args, notice_versions: list[str], **kwargs):
+        from portal.organisations.models import Condition, LawfulBasis, Purpose
+
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = Purpose.choices
+        self.fields["lawful_basis"].choices = LawfulBasis.choices
+        self.fields["condition"].choices = Condition.choices
+        self.fields["privacy_notice_version"].choices = [(v, v) for v in notice_versions]

@@ -2,7 +2,7 @@ from django.urls import path
 
 from portal.api import views_staff as api_keys
 
-from . import views
+from . import views, views_data_protection
 
 app_name = "staff"
 
@@ -40,5 +40,10 @@ urlpatterns = [
         "organisations/<uuid:organisation_id>/api-keys/<str:key_prefix>/revoke/",
         api_keys.key_revoke,
         name="api-key-revoke",
+    ),
+    path(
+        "organisations/<uuid:organisation_id>/data-protection/",
+        views_data_protection.data_protection,
+        name="data-protection",
     ),
 ]

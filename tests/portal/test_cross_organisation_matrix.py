@@ -31,6 +31,7 @@ pytestmark = pytest.mark.django_db
 # Reached by a private link's token or by anyone (no organisation's member is involved),
 # or the Django admin (platform administrators only).
 NOT_MEMBER_URLS = {
+    "public:",
     "peergroups:",
     "resources:",
     "selfreferral:",
