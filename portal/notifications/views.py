@@ -72,7 +72,9 @@ def jobs(request, organisation_id):
         "notifications/jobs.html",
         {
             "organisation": organisation,
-            "pending": logs.filter(status=MessageLog.Status.PENDING).count(),
+            "pending": logs.filter(
+                status__in=[MessageLog.Status.PENDING, MessageLog.Status.SENDING]
+            ).count(),
             "recent": logs.order_by("-updated_at")[:50],
             "tasks": StaffTask.objects.filter(organisation=organisation, done_at__isnull=True)[:50],
             "heartbeat": Heartbeat.objects.filter(name="scheduler").first(),
