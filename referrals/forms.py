@@ -151,6 +151,26 @@ class AccessReasonForm(forms.Form):
     )
 
 
+class EraseForm(forms.Form):
+    reference = forms.CharField(
+        label="Type the referral's reference to confirm",
+        max_length=20,
+        error_messages={"required": "Type the reference to confirm."},
+    )
+
+    def __init__(self, *args, reference: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expected = reference
+
+    def clean_reference(self):
+        from .references import normalise_reference
+
+        typed = self.cleaned_data["reference"]
+        if normalise_reference(typed) != self.expected:
+            raise forms.ValidationError("That is not this referral's reference.")
+        return typed
+
+
 class CloseForm(forms.Form):
     close_reason = choice_field(
         "Why are you closing this referral?", CloseReason.choices, "Choose a reason."

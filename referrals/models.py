@@ -319,3 +319,21 @@ class AccessReason(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Access to {self.referral_id} by {self.user_id}"
+
+
+class ErasureTombstone(AppendOnlyModel):
+    """That a person's records were erased on request: when, by whom, and nothing else."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    erased_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-erased_at"]
+
+    def __str__(self) -> str:
+        return f"Erasure at {self.erased_at:%Y-%m-%d}"

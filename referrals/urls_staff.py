@@ -14,6 +14,7 @@ urlpatterns = [
     path("<uuid:referral_id>/", views.detail, name="detail"),
     path("<uuid:referral_id>/timeline/", views.timeline, name="timeline"),
     path("<uuid:referral_id>/reason/", views.access_reason, name="access-reason"),
+    path("<uuid:referral_id>/erase/", views.erase, name="erase"),
     path("<uuid:referral_id>/claim/", views.claim, name="claim"),
     path("<uuid:referral_id>/assign/", views.assign, name="assign"),
     path("<uuid:referral_id>/status/", views.transition, name="transition"),

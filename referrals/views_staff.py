@@ -23,6 +23,7 @@ from .forms import (
     CaseNoteForm,
     CloseForm,
     ContactAttemptForm,
+    EraseForm,
     SafeContactForm,
 )
 from .references import display_reference
@@ -129,6 +130,36 @@ def access_reasons(request, organisation_id):
     )
 
 
+@require_http_methods(["GET", "POST"])
+def erase(request, referral_id):
+    """A coordinator erases a person on their request, after typing the reference."""
+    from portal.organisations.permissions import has_role
+    from portal.organisations.roles import Role
+
+    from .erasure import person_erase
+
+    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    if not has_role(request.user, referral.organisation, [Role.COORDINATOR]):
+        from django.http import Http404
+
+        raise Http404
+    form = EraseForm(request.POST or None, reference=referral.reference)
+    if request.method == "POST" and form.is_valid():
+        person_erase(referral=referral, actor=request.user, request=request)
+        messages.success(
+            request,
+            "Everything held about that person has been erased. A record that an erasure "
+            "happened, when and by whom, is kept.",
+        )
+        return redirect("referrals:queue")
+    return render(
+        request,
+        "referrals/staff/erase.html",
+        {"form": form, "referral": referral, "reference": display_reference(referral.reference)},
+        status=400 if form.errors else 200,
+    )
+
+
 @require_GET
 def detail(request, referral_id):
     referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
@@ -141,7 +172,12 @@ def detail(request, referral_id):
         target=referral,
         detail={"page": "referral"},
     )
-    return render(request, "referrals/staff/detail.html", _detail_context(referral))
+    from portal.organisations.permissions import has_role
+    from portal.organisations.roles import Role
+
+    context = _detail_context(referral)
+    context["can_erase"] = has_role(request.user, referral.organisation, [Role.COORDINATOR])
+    return render(request, "referrals/staff/detail.html", context)
 
 
 def _detail_context(referral, **forms) -> dict:

@@ -14,6 +14,12 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError(f"{self.model.__name__} rows cannot be deleted.")
 
+    def erase_for_legal_duty(self):
+        """Delete these rows because the law requires it (a person's erasure request, or
+        the retention schedule): the one way round the rule, named so that it is never
+        used by accident."""
+        return models.QuerySet.delete(self)
+
 
 class AppendOnlyModel(models.Model):
     objects = AppendOnlyQuerySet.as_manager()

@@ -25,3 +25,13 @@ def test_data_protection_pages_are_accessible(axe_page, live_server, organisatio
         live_server.url
         + reverse("staff:data-protection", kwargs={"organisation_id": organisation_a.pk}),
     )
+
+
+def test_the_erasure_page_is_accessible(axe_page, live_server, organisation_a, coordinator_a):
+    from tests.referrals.factories import make_referral
+
+    referral = make_referral(organisation_a)
+    sign_in_through_browser(axe_page, live_server, coordinator_a)
+    check(
+        axe_page, live_server.url + reverse("referrals:erase", kwargs={"referral_id": referral.pk})
+    )
