@@ -763,3 +763,58 @@ class ProfessionalReferralForm(SafeContactForm):
 
         raw = f"referrer:{user.pk}:{self.cleaned_data['submission_key']}"
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class SubjectAccessOpenForm(forms.Form):
+    received_on = forms.DateField(
+        label="When did the request arrive?",
+        help_text="The one-month deadline counts from this date.",
+        error_messages={
+            "required": "Enter the date the request arrived.",
+            "invalid": "Enter a real date, like 2026-11-28.",
+        },
+    )
+    notes = long_text_field(
+        "How did it arrive, and how did you check who they are? (optional)", 2000
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.utils import timezone
+
+        from portal.core.widgets import NativeDateInput
+
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].widget = NativeDateInput()
+        self.fields["received_on"].initial = timezone.localdate()
+
+
+class SubjectAccessUpdateForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Where it has got to",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where it has got to."},
+    )
+    extended_to = forms.DateField(
+        label="Extended deadline (optional)",
+        required=False,
+        help_text="Only for complex requests: up to two further months. Tell the person "
+        "why within the first month.",
+        error_messages={"invalid": "Enter a real date, like 2027-01-28."},
+    )
+    withheld = forms.MultipleChoiceField(
+        label="Withhold these because they contain someone else's information",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose from the items listed."},
+    )
+    notes = long_text_field("Notes (optional)", 2000)
+
+    def __init__(self, *args, items, **kwargs):
+        from portal.core.widgets import NativeDateInput
+
+        from .models import SubjectAccessRequest
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = SubjectAccessRequest.Status.choices
+        self.fields["extended_to"].widget = NativeDateInput()
+        self.fields["withheld"].choices = [(i.key, f"{i.label}: {i.text[:200]}") for i in items]

@@ -337,3 +337,54 @@ class ErasureTombstone(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Erasure at {self.erased_at:%Y-%m-%d}"
+
+
+class SubjectAccessRequest(models.Model):
+    """A person's request for a copy of what is held about them (UK GDPR Article 15).
+
+    Due one calendar month after receipt; extendable by up to two further months when
+    the request is complex. Erasing the person removes the link to their referral but
+    keeps this register entry.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        IN_PROGRESS = "in_progress", "Being prepared"
+        COMPLETED = "completed", "Sent to the person"
+        REFUSED = "refused", "Refused (reason recorded)"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_on = models.DateField()
+    due_on = models.DateField()
+    extended_to = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    # How the request came in and anything about the decision: may name people.
+    notes = EncryptedTextField(blank=True, plain_max_length=2000)
+    # Keys of the items withheld as third parties' information (see subject_access.py).
+    withheld = models.JSONField(default=list, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "created_at"]
+        indexes = [models.Index(fields=["organisation", "status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"Subject access request due {self.due_on}"
+
+    @property
+    def deadline(self):
+        return self.extended_to or self.due_on
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.RECEIVED, self.Status.IN_PROGRESS)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views_sar
 from . import views_staff as views
 
 app_name = "referrals"
@@ -15,6 +16,23 @@ urlpatterns = [
     path("<uuid:referral_id>/timeline/", views.timeline, name="timeline"),
     path("<uuid:referral_id>/reason/", views.access_reason, name="access-reason"),
     path("<uuid:referral_id>/erase/", views.erase, name="erase"),
+    path(
+        "<uuid:referral_id>/subject-access/new/",
+        views_sar.open_request,
+        name="sar-new",
+    ),
+    path(
+        "subject-access/register/<uuid:organisation_id>/",
+        views_sar.register,
+        name="sar-register",
+    ),
+    path("subject-access/<uuid:sar_id>/", views_sar.detail, name="sar"),
+    path("subject-access/<uuid:sar_id>/export.json", views_sar.export_json, name="sar-json"),
+    path(
+        "subject-access/<uuid:sar_id>/document/",
+        views_sar.export_document,
+        name="sar-document",
+    ),
     path("<uuid:referral_id>/claim/", views.claim, name="claim"),
     path("<uuid:referral_id>/assign/", views.assign, name="assign"),
     path("<uuid:referral_id>/status/", views.transition, name="transition"),

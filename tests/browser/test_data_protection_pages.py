@@ -35,3 +35,25 @@ def test_the_erasure_page_is_accessible(axe_page, live_server, organisation_a, c
     check(
         axe_page, live_server.url + reverse("referrals:erase", kwargs={"referral_id": referral.pk})
     )
+
+
+def test_subject_access_pages_are_accessible(axe_page, live_server, organisation_a, coordinator_a):
+    from django.utils import timezone
+
+    from referrals.services import case_note_add
+    from referrals.subject_access import sar_open
+    from tests.referrals.factories import make_referral
+
+    referral = make_referral(organisation_a)
+    case_note_add(referral=referral, body="A note to check before release", actor=coordinator_a)
+    sar = sar_open(
+        referral=referral, received_on=timezone.localdate(), notes="", actor=coordinator_a
+    )
+    sign_in_through_browser(axe_page, live_server, coordinator_a)
+    for url in (
+        reverse("referrals:sar-new", kwargs={"referral_id": referral.pk}),
+        reverse("referrals:sar-register", kwargs={"organisation_id": organisation_a.pk}),
+        reverse("referrals:sar", kwargs={"sar_id": sar.pk}),
+        reverse("referrals:sar-document", kwargs={"sar_id": sar.pk}),
+    ):
+        check(axe_page, live_server.url + url)

@@ -96,6 +96,8 @@ PLAIN_FIELDS_ALLOWED = {
     "referrals.ConsentRecord.scope": "codes and the charity's name",
     "referrals.ConsentRecord.professional_agency": CONTENT,
     "referrals.AccessReason.because": CODE,
+    "referrals.SubjectAccessRequest.status": CODE,
+    "referrals.SubjectAccessRequest.withheld": "keys of withheld items, never their text",
     "referrals.ContactAttempt.channel": CODE,
     "referrals.ContactAttempt.outcome": CODE,
     "referrals.ReferralEvent.kind": CODE,

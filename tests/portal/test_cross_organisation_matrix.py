@@ -98,6 +98,11 @@ def organisation_a_objects(
     delivery, _ = resource_services.pack_send(
         referral=referral, pack=pack, resources=[resource], actor=caseworker_a
     )
+    from referrals.subject_access import sar_open
+
+    sar = sar_open(
+        referral=referral, received_on=timezone.localdate(), notes="", actor=coordinator_a
+    )
     raw_key = issue_key(organisation_a, police_agency, coordinator_a)
     sent = key_client(raw_key).post("/api/v1/referrals/", referral_body(), format="json")
     return {
@@ -117,6 +122,7 @@ def organisation_a_objects(
         "key_prefix": raw_key.split(".")[0],
         "reference": sent.json()["reference"],
         "action": "cancel",
+        "sar_id": sar.pk,
     }
 
 
@@ -162,3 +168,6 @@ def assert_nothing_changed(ids: dict) -> None:
     assert Invitation.objects.get(pk=ids["invitation_id"]).revoked_at is None
     assert Membership.objects.get(pk=ids["membership_id"]).ended_at is None
     assert Delivery.objects.get(pk=ids["delivery_id"]).revoked_at is None
+    from referrals.models import SubjectAccessRequest
+
+    assert SubjectAccessRequest.objects.get(pk=ids["sar_id"]).status == "received"
