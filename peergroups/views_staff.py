@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.notifications.models import MessageLog
-from portal.organisations.permissions import organisations_for
-from portal.organisations.roles import CASE_ROLES, Role
+from portal.organisations.permissions import coordinated_organisation_or_404, organisations_for
+from portal.organisations.roles import CASE_ROLES
 from referrals.selectors import referral_for_staff
 
 from . import selectors, services
@@ -357,9 +357,7 @@ def joining_details(request, session_id):
 
 @require_http_methods(["GET", "POST"])
 def zoom_account(request, organisation_id):
-    organisation = get_object_or_404(
-        organisations_for(request.user, roles=[Role.COORDINATOR]), pk=organisation_id
-    )
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     account = ZoomAccount.objects.filter(organisation=organisation).first()
     initial = (
         {

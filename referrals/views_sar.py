@@ -12,7 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
-from portal.organisations.permissions import has_role, organisations_for
+from portal.organisations.permissions import (
+    coordinated_organisation_or_404,
+    has_role,
+    organisations_for,
+)
 from portal.organisations.roles import Role
 
 from . import selectors
@@ -33,9 +37,7 @@ def _sar_for_coordinator(request, sar_id) -> SubjectAccessRequest:
 
 @require_GET
 def register(request, organisation_id):
-    organisation = get_object_or_404(
-        organisations_for(request.user, roles=[Role.COORDINATOR]), pk=organisation_id
-    )
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     return render(
         request,
         "referrals/staff/sar_register.html",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.core.parsing import parse_uuid
+from portal.organisations.permissions import coordinated_organisation_or_404
 
 from . import access, selectors, services
 from .choices import ConsentMethod, Source, State
@@ -106,14 +107,8 @@ def access_reason(request, referral_id):
 @require_GET
 def access_reasons(request, organisation_id):
     """The coordinators' review list of reasons given for access."""
-    from django.shortcuts import get_object_or_404
 
-    from portal.organisations.permissions import organisations_for
-    from portal.organisations.roles import Role
-
-    organisation = get_object_or_404(
-        organisations_for(request.user, roles=[Role.COORDINATOR]), pk=organisation_id
-    )
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     page = Paginator(
         selectors.access_reasons_for_review(organisation=organisation), QUEUE_PAGE_SIZE
     ).get_page(request.GET.get("page"))

@@ -6,23 +6,15 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.organisations.permissions import organisations_for
-from portal.organisations.roles import Role
+from portal.organisations.permissions import coordinated_organisation_or_404
 
 from . import selectors, services
 from .forms import ApiKeyForm
 from .models import AgencyApiKey
 
 
-def _coordinated_organisation(request, organisation_id):
-    # Another organisation's id answers 404, the same as an id that does not exist.
-    return get_object_or_404(
-        organisations_for(request.user, roles=[Role.COORDINATOR]), pk=organisation_id
-    )
-
-
 def key_list(request, organisation_id):
-    organisation = _coordinated_organisation(request, organisation_id)
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     return render(
         request,
         "api/key_list.html",
@@ -35,7 +27,7 @@ def key_list(request, organisation_id):
 
 @require_http_methods(["GET", "POST"])
 def key_create(request, organisation_id):
-    organisation = _coordinated_organisation(request, organisation_id)
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     form = ApiKeyForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -69,7 +61,7 @@ def key_create(request, organisation_id):
 
 @require_POST
 def key_revoke(request, organisation_id, key_prefix):
-    organisation = _coordinated_organisation(request, organisation_id)
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     key = get_object_or_404(AgencyApiKey, organisation=organisation, prefix=key_prefix)
     try:
         services.api_key_revoke(key=key, actor=request.user, request=request)

@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.operations.models import Heartbeat
-from portal.organisations.permissions import organisations_for
-from portal.organisations.roles import Role
+from portal.organisations.permissions import coordinated_organisation_or_404
 
 from .forms import NotificationSettingsForm
 from .models import MessageLog, NotificationSettings, StaffTask
 
 
-def _coordinated(request, organisation_id):
-    return get_object_or_404(
-        organisations_for(request.user, roles=[Role.COORDINATOR]), pk=organisation_id
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def settings_edit(request, organisation_id):
-    organisation = _coordinated(request, organisation_id)
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     current, _ = NotificationSettings.objects.get_or_create(organisation=organisation)
     form = NotificationSettingsForm(
         request.POST or None,
@@ -65,7 +58,7 @@ def settings_edit(request, organisation_id):
 
 @require_GET
 def jobs(request, organisation_id):
-    organisation = _coordinated(request, organisation_id)
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     logs = MessageLog.objects.filter(organisation=organisation)
     return render(
         request,

@@ -55,3 +55,11 @@ def role_summary(user) -> dict[str, set[str]]:
         where = membership.organisation or membership.agency
         summary.setdefault(membership.role, set()).add(str(where))
     return summary
+
+
+def coordinated_organisation_or_404(user, organisation_id) -> Organisation:
+    """The organisation if ``user`` coordinates it; otherwise 404, exactly as for an id
+    that does not exist, so another organisation's pages cannot be found by guessing."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(organisations_for(user, roles=[Role.COORDINATOR]), pk=organisation_id)

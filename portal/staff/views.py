@@ -13,20 +13,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.audit.models import AuditEvent
 from portal.organisations import services as organisation_services
 from portal.organisations.models import Invitation, Membership
-from portal.organisations.permissions import organisations_for, role_summary
+from portal.organisations.permissions import (
+    coordinated_organisation_or_404,
+    role_summary,
+)
 from portal.organisations.roles import Role
 
 from . import selectors
 from .forms import InvitationForm
 
 AUDIT_PAGE_SIZE = 50
-
-
-def _coordinated_organisation(request, organisation_id):
-    # Another organisation's id answers 404, the same as an id that does not exist.
-    return get_object_or_404(
-        organisations_for(request.user, roles=[Role.COORDINATOR]), pk=organisation_id
-    )
 
 
 def dashboard(request):
@@ -48,7 +44,7 @@ def _audit_filters(request) -> dict:
 
 
 def audit_log(request, organisation_id):
-    organisation = _coordinated_organisation(request, organisation_id)
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     filters = _audit_filters(request)
     page = Paginator(
         selectors.audit_events(organisation=organisation, **filters), AUDIT_PAGE_SIZE
@@ -75,7 +71,7 @@ def audit_export(request, organisation_id):
 
     from portal.audit.services import audit_record
 
-    organisation = _coordinated_organisation(request, organisation_id)
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     filters = _audit_filters(request)
     audit_record(
         action=AuditEvent.Action.EXPORTED,
@@ -114,7 +110,7 @@ def audit_export(request, organisation_id):
 
 
 def team(request, organisation_id):
-    organisation = _coordinated_organisation(request, organisation_id)
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     return render(
         request,
         "staff/team.html",
@@ -131,7 +127,7 @@ def team(request, organisation_id):
 
 @require_http_methods(["GET", "POST"])
 def invitation_create(request, organisation_id):
-    organisation = _coordinated_organisation(request, organisation_id)
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     form = InvitationForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -156,7 +152,7 @@ def invitation_create(request, organisation_id):
 
 @require_POST
 def invitation_revoke(request, organisation_id, invitation_id):
-    organisation = _coordinated_organisation(request, organisation_id)
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     invitation = get_object_or_404(
         Invitation.objects.for_member(request.user, roles=[Role.COORDINATOR]).filter(
             organisation=organisation
@@ -176,7 +172,7 @@ def invitation_revoke(request, organisation_id, invitation_id):
 
 @require_POST
 def membership_end(request, organisation_id, membership_id):
-    organisation = _coordinated_organisation(request, organisation_id)
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     membership = get_object_or_404(
         Membership.objects.active().filter(Q(organisation=organisation)).select_related("user"),
         pk=membership_id,

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from portal.organisations import data_protection as records
 from portal.organisations.models import PrivacyNotice
-from portal.organisations.permissions import organisations_for
-from portal.organisations.roles import Role
+from portal.organisations.permissions import coordinated_organisation_or_404
 
 from .forms import LawfulBasisForm, PrivacyNoticeForm
-
-
-def _coordinated(request, organisation_id):
-    return get_object_or_404(
-        organisations_for(request.user, roles=[Role.COORDINATOR]), pk=organisation_id
-    )
 
 
 def _notice_versions(organisation) -> list[str]:
@@ -30,7 +23,7 @@ def _notice_versions(organisation) -> list[str]:
 
 @require_http_methods(["GET", "POST"])
 def data_protection(request, organisation_id):
-    organisation = _coordinated(request, organisation_id)
+    organisation = coordinated_organisation_or_404(request.user, organisation_id)
     versions = _notice_versions(organisation)
     basis_form = LawfulBasisForm(
         request.POST if "record_basis" in request.POST else None, notice_versions=versions
