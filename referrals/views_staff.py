@@ -52,6 +52,17 @@ def queue(request):
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # The queue shows names: one audit row per organisation whose people were listed.
+    shown: dict = {}
+    for referral in page.object_list:
+        shown.setdefault(referral.organisation, []).append(str(referral.pk))
+    for organisation, ids in shown.items():
+        audit_record(
+            action=AuditEvent.Action.VIEWED,
+            request=request,
+            organisation=organisation,
+            detail={"page": "referral queue", "records": len(ids)},
+        )
     return render(
         request,
         "referrals/staff/queue.html",
@@ -326,6 +337,14 @@ def safe_contact_edit(request, referral_id):
     referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
     if (asked := _reason_first(request, referral, "detail")) is not None:
         return asked
+    if request.method == "GET":
+        audit_record(
+            action=AuditEvent.Action.VIEWED,
+            request=request,
+            organisation=referral.organisation,
+            target=referral,
+            detail={"page": "safe contact"},
+        )
     form = SafeContactForm(
         request.POST or None, initial=SafeContactForm.initial_from(referral.safe_contact)
     )
