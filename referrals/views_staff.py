@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,10 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.core.parsing import parse_uuid
-from portal.organisations.permissions import coordinated_organisation_or_404
+from portal.organisations.permissions import coordinated_organisation_or_404, has_role
+from portal.organisations.roles import Role
 
 from . import access, selectors, services
 from .choices import ConsentMethod, Source, State
+from .erasure import person_erase
 from .forms import (
     AccessReasonForm,
     CaseNoteForm,
@@ -139,15 +142,8 @@ def access_reasons(request, organisation_id):
 @require_http_methods(["GET", "POST"])
 def erase(request, referral_id):
     """A coordinator erases a person on their request, after typing the reference."""
-    from portal.organisations.permissions import has_role
-    from portal.organisations.roles import Role
-
-    from .erasure import person_erase
-
     referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
     if not has_role(request.user, referral.organisation, [Role.COORDINATOR]):
-        from django.http import Http404
-
         raise Http404
     form = EraseForm(request.POST or None, reference=referral.reference)
     if request.method == "POST" and form.is_valid():
@@ -178,9 +174,6 @@ def detail(request, referral_id):
         target=referral,
         detail={"page": "referral"},
     )
-    from portal.organisations.permissions import has_role
-    from portal.organisations.roles import Role
-
     context = _detail_context(referral)
     context["can_erase"] = has_role(request.user, referral.organisation, [Role.COORDINATOR])
     return render(request, "referrals/staff/detail.html", context)

@@ -7,9 +7,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from rest_framework import exceptions, status
-from rest_framework.response import Response
+from django.http import Http404, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 VALIDATION_MESSAGE = "Some of the information is missing or not valid. Check the fields listed."
@@ -64,18 +64,12 @@ def api_exception_handler(exc, context):
     return response
 
 
-def conflict(code: str, message: str) -> Response:
-    return Response(error_body(409, code, message), status=status.HTTP_409_CONFLICT)
-
-
 # --- Django's own error pages, answered as JSON under /api/ -------------------------------
 # A URL that matches no pattern (or a 500) never reaches DRF; without these, an API
 # client would be sent an HTML page.
 
 
 def _json_or_page(page, status_code: int, code: str, message: str):
-    from django.http import JsonResponse
-
     def handler(request, *args, **kwargs):
         if request.path_info.startswith("/api/"):
             return JsonResponse(error_body(status_code, code, message), status=status_code)
@@ -84,32 +78,15 @@ def _json_or_page(page, status_code: int, code: str, message: str):
     return handler
 
 
-def _django_defaults():
-    from django.views import defaults
-
-    return defaults
-
-
-page_not_found = _json_or_page(
-    lambda request, exception: _django_defaults().page_not_found(request, exception),
-    404,
-    "not_found",
-    "Not found.",
-)
+page_not_found = _json_or_page(defaults.page_not_found, 404, "not_found", "Not found.")
 bad_request = _json_or_page(
-    lambda request, exception: _django_defaults().bad_request(request, exception),
-    400,
-    "bad_request",
-    "The request could not be understood.",
+    defaults.bad_request, 400, "bad_request", "The request could not be understood."
 )
 permission_denied = _json_or_page(
-    lambda request, exception: _django_defaults().permission_denied(request, exception),
-    403,
-    "permission_denied",
-    "You do not have permission to do this.",
+    defaults.permission_denied, 403, "permission_denied", "You do not have permission to do this."
 )
 server_error = _json_or_page(
-    lambda request: _django_defaults().server_error(request),
+    defaults.server_error,
     500,
     "server_error",
     "Something went wrong on our side. Please try again later.",

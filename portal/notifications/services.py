@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from . import registry
 from .models import MessageLog, NotificationSettings, SentMarker, StaffTask
-from .sms import sms_backend
+from .sms import can_be_asked, sms_backend
 
 logger = logging.getLogger(__name__)
 
@@ -318,7 +318,7 @@ def _settled_with_provider(log: MessageLog) -> bool:
     """For a message whose sender stopped mid-send: True if this settled it (recorded as
     sent, or handed to a person), False if it was certainly not sent and may be sent."""
     backend = sms_backend() if log.channel == "text" else None
-    if backend is None or not backend.can_look_up:
+    if backend is None or not can_be_asked(backend):
         _finish(log, MessageLog.Status.FAILED, reason=UNCERTAIN)
         _failure_task(log)
         return True

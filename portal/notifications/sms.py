@@ -17,23 +17,24 @@ logger = logging.getLogger(__name__)
 
 
 class SmsBackend(Protocol):
-    # Whether ``sent_with_reference`` can ask the provider what it already has.
-    can_look_up: bool
-
     def send(self, *, to: str, body: str, sender: str, reference: str = "") -> str:
         """Send and return the provider's id for the message."""
+
+
+class SmsBackendThatCanBeAsked(SmsBackend, Protocol):
+    """A provider that can say whether it already has a message, by its reference. Only
+    these let a message interrupted mid-send be settled without a person checking."""
 
     def sent_with_reference(self, reference: str) -> str | None:
         """The provider's id of a message sent with ``reference``, or None if none was."""
 
 
+def can_be_asked(backend) -> bool:
+    return callable(getattr(backend, "sent_with_reference", None))
+
+
 class ConsoleSmsBackend:
     """Development only: writes the message to the console instead of sending it."""
-
-    can_look_up = False
-
-    def sent_with_reference(self, reference: str) -> str | None:
-        raise NotImplementedError("the console keeps no record")
 
     def send(self, *, to: str, body: str, sender: str, reference: str = "") -> str:
         message_id = f"console-{uuid.uuid4()}"
@@ -45,7 +46,6 @@ class LocmemSmsBackend:
     """Tests: keeps messages in ``LocmemSmsBackend.outbox``."""
 
     outbox: list[dict] = []
-    can_look_up = True
 
     def send(self, *, to: str, body: str, sender: str, reference: str = "") -> str:
         message_id = f"locmem-{len(self.outbox) + 1}"
@@ -76,8 +76,6 @@ class NotifySmsBackend:
         self.client = NotificationsAPIClient(
             settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL, timeout=10
         )
-
-    can_look_up = True
 
     def send(self, *, to: str, body: str, sender: str, reference: str = "") -> str:
         response = self.client.send_sms_notification(

@@ -69,27 +69,22 @@ class PrivacyNoticeForm(forms.Form):
     )
 
 
+def _listed_choice(label: str, what: str) -> forms.ChoiceField:
+    """A choice whose options are set in the form's __init__."""
+    return forms.ChoiceField(
+        label=label,
+        error_messages={
+            "required": f"Choose the {what}.",
+            "invalid_choice": f"Choose a {what} listed.",
+        },
+    )
+
+
 class LawfulBasisForm(forms.Form):
-    purpose = forms.ChoiceField(
-        label="Purpose",
-        error_messages={
-            "required": "Choose the purpose.",
-            "invalid_choice": "Choose a purpose listed.",
-        },
-    )
-    lawful_basis = forms.ChoiceField(
-        label="Lawful basis (UK GDPR Article 6)",
-        error_messages={
-            "required": "Choose the lawful basis.",
-            "invalid_choice": "Choose a basis listed.",
-        },
-    )
-    condition = forms.ChoiceField(
-        label="Condition for special-category or criminal-offence data",
-        error_messages={
-            "required": "Choose the condition.",
-            "invalid_choice": "Choose a condition listed.",
-        },
+    purpose = _listed_choice("Purpose", "purpose")
+    lawful_basis = _listed_choice("Lawful basis (UK GDPR Article 6)", "lawful basis")
+    condition = _listed_choice(
+        "Condition for special-category or criminal-offence data", "condition"
     )
     explanation = forms.CharField(
         label="Why this basis applies (optional)",
@@ -98,12 +93,8 @@ class LawfulBasisForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "Keep this to 2,000 characters or fewer."},
     )
-    privacy_notice_version = forms.ChoiceField(
-        label="Privacy notice version that tells people about it",
-        error_messages={
-            "required": "Choose the privacy notice version.",
-            "invalid_choice": "Choose a published version.",
-        },
+    privacy_notice_version = _listed_choice(
+        "Privacy notice version that tells people about it", "privacy notice version"
     )
     sharing_agreement_version = forms.CharField(
         label="Information-sharing agreement version (optional)",

@@ -5,11 +5,6 @@ class FlakySmsBackend:
     failures_left = 0
     sent: list[str] = []
 
-    can_look_up = False
-
-    def sent_with_reference(self, reference: str) -> str | None:
-        raise NotImplementedError
-
     def send(self, *, to: str, body: str, sender: str, reference: str = "") -> str:
         if FlakySmsBackend.failures_left > 0:
             FlakySmsBackend.failures_left -= 1
