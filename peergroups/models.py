@@ -152,6 +152,8 @@ class Session(models.Model):
     sync_state = models.CharField(max_length=20, choices=Sync.choices, default=Sync.NOT_NEEDED)
     sync_error = models.CharField(max_length=200, blank=True)
     notes = EncryptedTextField(blank=True, plain_max_length=5000)
+    # Set by the retention job once the session is long over: no link or passcode remains.
+    links_removed_at = models.DateTimeField(null=True, blank=True)
 
     objects = SessionQuerySet.as_manager()
     organisation_lookup = "group__organisation"

@@ -105,6 +105,8 @@ class Referral(models.Model):
     close_reason = models.CharField(max_length=30, choices=CloseReason.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Set by the retention job: the person's details are gone, the anonymous facts stay.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     # One per form submission, so a double click cannot create a second referral.
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -119,6 +121,17 @@ class Referral(models.Model):
             models.Index(fields=["organisation", "first_contact_due"]),
             models.Index(fields=["organisation", "assigned_to", "state"]),
             models.Index(fields=["referred_by", "-created_at"]),
+            # The retention job's two questions: closed when, and withdrawn when.
+            models.Index(
+                fields=["organisation", "closed_at"],
+                name="referral_due_closed",
+                condition=Q(anonymised_at__isnull=True, closed_at__isnull=False),
+            ),
+            models.Index(
+                fields=["organisation", "consent_withdrawn_at"],
+                name="referral_due_withdrawn",
+                condition=Q(anonymised_at__isnull=True, consent_withdrawn_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -147,7 +160,11 @@ class Referral(models.Model):
 
     @property
     def is_contactable(self) -> bool:
-        return self.consent_withdrawn_at is None
+        return self.consent_withdrawn_at is None and self.anonymised_at is None
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     @property
     def share_back_status(self) -> str:

@@ -16,13 +16,3 @@ def clear_expired_sessions() -> int:
     from .services import sessions_clear_expired
 
     return sessions_clear_expired()
-
-
-@shared_task
-def apply_retention() -> str:
-    """Placeholder until the data-protection work sets retention periods per organisation:
-    nothing is deleted or anonymised yet, and the job says so in the worker's log."""
-    import logging
-
-    logging.getLogger(__name__).info("Retention: no retention schedule is configured yet.")
-    return "no retention schedule configured"

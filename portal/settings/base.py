@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "portal.staff",
     "portal.notifications",
     "portal.api",
+    "portal.retention",
     # Domain apps
     "referrals",
     "peergroups",
@@ -289,7 +290,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
     },
     "apply-retention": {
-        "task": "portal.operations.tasks.apply_retention",
+        "task": "portal.retention.tasks.apply_retention",
         "schedule": crontab(minute=30, hour=2),
     },
     "clear-expired-sessions": {

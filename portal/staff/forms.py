@@ -4,6 +4,7 @@ from django import forms
 
 from portal.organisations.models import Organisation, ReferringAgency
 from portal.organisations.roles import Role
+from portal.retention.schedule import Unit
 
 
 class InvitationForm(forms.Form):
@@ -112,3 +113,33 @@ class LawfulBasisForm(forms.Form):
         self.fields["lawful_basis"].choices = LawfulBasis.choices
         self.fields["condition"].choices = Condition.choices
         self.fields["privacy_notice_version"].choices = [(v, v) for v in notice_versions]
+
+
+class RetentionRuleForm(forms.Form):
+    length = forms.IntegerField(
+        label="Keep for",
+        min_value=0,
+        max_value=3650,
+        error_messages={
+            "required": "Enter how long to keep these records, as a number.",
+            "invalid": "Enter a whole number, like 24.",
+            "min_value": "Enter 0 or more.",
+            "max_value": "Enter a number of 3650 or fewer.",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    unit = forms.ChoiceField(
+        label="Days or months",
+        choices=Unit.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose days or months.",
+            "invalid_choice": "Choose days or months.",
+        },
+    )
+    legal_basis = forms.CharField(
+        label="Why this period (shown to coordinators and auditors)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why records are kept for this long."},
+    )

@@ -2,7 +2,7 @@ from django.urls import path
 
 from portal.api import views_staff as api_keys
 
-from . import views, views_data_protection
+from . import views, views_data_protection, views_retention
 
 app_name = "staff"
 
@@ -45,5 +45,15 @@ urlpatterns = [
         "organisations/<uuid:organisation_id>/data-protection/",
         views_data_protection.data_protection,
         name="data-protection",
+    ),
+    path(
+        "organisations/<uuid:organisation_id>/retention/",
+        views_retention.retention,
+        name="retention",
+    ),
+    path(
+        "organisations/<uuid:organisation_id>/retention/<slug:record_type>/",
+        views_retention.retention_rule_edit,
+        name="retention-rule",
     ),
 ]

@@ -123,6 +123,7 @@ def organisation_a_objects(
         "reference": sent.json()["reference"],
         "action": "cancel",
         "sar_id": sar.pk,
+        "record_type": "closed_referral",
     }
 
 

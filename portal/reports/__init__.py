@@ -1,0 +1,1 @@
+"""Figures for funders and trustees, computed in the database."""
