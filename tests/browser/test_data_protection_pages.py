@@ -57,3 +57,15 @@ def test_subject_access_pages_are_accessible(axe_page, live_server, organisation
         reverse("referrals:sar-document", kwargs={"sar_id": sar.pk}),
     ):
         check(axe_page, live_server.url + url)
+
+
+def test_retention_pages_are_accessible(axe_page, live_server, organisation_a, coordinator_a):
+    sign_in_through_browser(axe_page, live_server, coordinator_a)
+    for url in (
+        reverse("staff:retention", kwargs={"organisation_id": organisation_a.pk}),
+        reverse(
+            "staff:retention-rule",
+            kwargs={"organisation_id": organisation_a.pk, "record_type": "closed_referral"},
+        ),
+    ):
+        check(axe_page, live_server.url + url)
