@@ -30,6 +30,7 @@ test: $(STAMP) node_modules/axe-core/axe.min.js
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r portal referrals peergroups resources
 
 format: $(STAMP)
 	$(BIN)/ruff format .

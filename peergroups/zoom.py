@@ -115,7 +115,7 @@ class ZoomClient:
 
     @staticmethod
     def _backoff(attempt: int) -> float:
-        return min(2 ** (attempt - 1), 30) * (0.5 + random.random() / 2)  # noqa: S311 - jitter
+        return min(2 ** (attempt - 1), 30) * (0.5 + random.random() / 2)  # noqa: S311 - jitter  # nosec B311
 
     def _retry_after(self, response: requests.Response, attempt: int) -> float:
         try:

@@ -68,5 +68,6 @@ def answer_store(
             )
     except IntegrityError:
         stored = previous_answer(caller=caller, key=key, request_hash=request_hash)
-        assert stored is not None  # the unique constraint said it exists
+        if stored is None:  # the racing request rolled back after all: nothing to replay
+            raise
         return stored

@@ -75,7 +75,7 @@ def _batches(model, columns: list[str]) -> Iterator[list[tuple]]:
     last = None
     while True:
         where, params = (f"WHERE {pk} > %s", [last]) if last is not None else ("", [])
-        sql = f"SELECT {pk}, {selected} FROM {table} {where} ORDER BY {pk} LIMIT %s"  # noqa: S608
+        sql = f"SELECT {pk}, {selected} FROM {table} {where} ORDER BY {pk} LIMIT %s"  # noqa: S608  # nosec B608
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, BATCH_SIZE])
             rows = cursor.fetchall()
@@ -89,7 +89,7 @@ def _update(model, pk, values: dict[str, str]) -> None:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     assignments = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in values)
-    sql = f"UPDATE {table} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608 - quoted model names
+    sql = f"UPDATE {table} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values.values(), pk])
 

@@ -10,7 +10,7 @@ MAX_ATTEMPTS = 5
 def backoff_seconds(attempt: int) -> float:
     """Exponential back-off with jitter: about 30s, 1m, 2m, 4m, capped at 30 minutes."""
     base = min(30 * 2 ** (attempt - 1), 30 * 60)
-    return base * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
+    return base * (0.5 + random.random() / 2)  # noqa: S311 - jitter  # nosec B311
 
 
 # acks_late: a worker that dies mid-task leaves the message for another worker; the

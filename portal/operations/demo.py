@@ -19,7 +19,7 @@ from portal.organisations.models import (
 )
 from portal.organisations.roles import Role
 
-DEMO_PASSWORD = "demo-portal-password"  # noqa: S105 - printed for demo users on purpose
+DEMO_PASSWORD = "demo-portal-password"  # noqa: S105 - printed for demo users  # nosec B105
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ os.environ.setdefault("LOOKUP_HASH_KEYS", "test-lookup-key")
 from .base import *  # noqa: F403
 from .base import env
 
-SECRET_KEY = "test-secret-key-not-for-production"
+SECRET_KEY = "test-secret-key-not-for-production"  # tests only  # nosec B105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

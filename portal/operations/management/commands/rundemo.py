@@ -2,7 +2,7 @@
 
 import os
 import signal
-import subprocess
+import subprocess  # runs the worker and scheduler beside the demo  # nosec B404
 import sys
 
 from django.conf import settings
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", stdout=self.stdout)
 
-        worker = subprocess.Popen(  # noqa: S603 - fixed arguments, no user input
+        worker = subprocess.Popen(  # noqa: S603 - fixed arguments  # nosec B603
             [
                 sys.executable,
                 "-m",
