@@ -14,6 +14,7 @@ admin.site.site_title = "Portal administration"
 urlpatterns = [
     path("", include("portal.public.urls")),
     path("health/", health, name="health"),
+    path("accounts/passkeys/api/", include("portal.accounts.urls_passkeys")),
     path("accounts/", include("portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("refer/", include("referrals.urls_public")),

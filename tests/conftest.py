@@ -10,6 +10,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 
+from portal.accounts.passkeys import PASSKEY_REQUIRED_SESSION_KEY, passkey_requirement_snapshot
 from portal.organisations.roles import Role
 from tests.factories import (
     MembershipFactory,
@@ -34,6 +35,8 @@ def sign_in(client: Client, user, *, verified: bool = True) -> Client:
         device = user.totpdevice_set.filter(confirmed=True).first() or TOTPDeviceFactory(user=user)
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        # As the code page does when the code is right.
+        session[PASSKEY_REQUIRED_SESSION_KEY] = passkey_requirement_snapshot(user)
         session.save()
     return client
 

@@ -28,8 +28,22 @@ TWO_FACTOR_FLOW_URL_NAMES = frozenset(
         "accounts:two-factor-setup",
         "accounts:two-factor-verify",
         "account_logout",
+        "otp_webauthn:credential-authentication-begin",
+        "otp_webauthn:credential-authentication-complete",
+        "otp_webauthn:js-i18n-catalog",
     }
 )
+
+# Reachable by someone verified with an app code whose organisation requires a passkey:
+# enough to add one (after the password again) and to use it.
+PASSKEY_FLOW_URL_NAMES = TWO_FACTOR_FLOW_URL_NAMES | {
+    "accounts:passkey-required",
+    "accounts:passkeys",
+    "accounts:passkey-add",
+    "account_reauthenticate",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+}
 
 
 def public(view: Callable) -> Callable:

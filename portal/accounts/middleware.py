@@ -14,7 +14,8 @@ from django.shortcuts import resolve_url
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 
-from .access import TWO_FACTOR_FLOW_URL_NAMES, is_public_view
+from .access import PASSKEY_FLOW_URL_NAMES, TWO_FACTOR_FLOW_URL_NAMES, is_public_view
+from .passkeys import must_use_passkey
 
 SESSION_STARTED_KEY = "portal_auth_started"
 SESSION_LAST_ACTIVITY_KEY = "portal_last_activity"
@@ -66,7 +67,8 @@ class RequireTwoFactorMiddleware:
     """Every non-public URL needs a signed-in user with a verified second factor.
 
     Signed out: to the sign-in page. Signed in with a device but not verified: to the
-    code page. Signed in without a device: to set one up. The API answers with DRF's
+    code page. Signed in without a device: to set one up. Verified with an app code when
+    an organisation they work in requires passkeys: to the passkey page. The API answers with DRF's
     401/403 instead of redirects, through its default permission class.
     """
 
@@ -87,7 +89,9 @@ class RequireTwoFactorMiddleware:
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
         if user.is_verified():
-            return None
+            if url_name in PASSKEY_FLOW_URL_NAMES or not must_use_passkey(request):
+                return None
+            return self._refuse(request, "accounts:passkey-required")
         if url_name in TWO_FACTOR_FLOW_URL_NAMES:
             return None
         from .selectors import user_has_confirmed_device
@@ -97,6 +101,10 @@ class RequireTwoFactorMiddleware:
             if user_has_confirmed_device(user)
             else "accounts:two-factor-setup"
         )
+        return self._refuse(request, target)
+
+    @staticmethod
+    def _refuse(request, target: str):
         if request.headers.get("accept", "").startswith("application/json"):
             return JsonResponse({"detail": "Two-factor verification required."}, status=403)
         return redirect_to_login(request.get_full_path(), resolve_url(target))

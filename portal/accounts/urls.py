@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_passkeys
 
 app_name = "accounts"
 
@@ -14,4 +14,12 @@ urlpatterns = [
         name="backup-codes-regenerate",
     ),
     path("two-factor/backup-codes/", views.backup_codes_new, name="backup-codes-new"),
+    path("passkeys/", views_passkeys.passkeys, name="passkeys"),
+    path("passkeys/add/", views_passkeys.passkey_add, name="passkey-add"),
+    path("passkeys/required/", views_passkeys.passkey_required, name="passkey-required"),
+    path(
+        "passkeys/<int:passkey_id>/remove/",
+        views_passkeys.passkey_remove,
+        name="passkey-remove",
+    ),
 ]

@@ -16,6 +16,7 @@ from django_otp import login as otp_login
 
 from . import selectors, services
 from .forms import SetupCodeForm, VerifyCodeForm
+from .passkeys import PASSKEY_REQUIRED_SESSION_KEY, passkey_requirement_snapshot, user_has_passkey
 from .sessions import session_rotate
 
 BACKUP_CODES_SESSION_KEY = "portal_new_backup_codes"
@@ -34,6 +35,13 @@ def _wait_message(error: services.TooManyAttempts) -> str:
     seconds = max(1, int((error.locked_until - timezone.now()).total_seconds()) + 1)
     wait = f"{seconds} seconds" if seconds < 90 else f"{round(seconds / 60)} minutes"
     return f"Too many wrong codes. For your security, wait {wait} and then try again."
+
+
+def _verified(request, device) -> None:
+    otp_login(request, device)
+    session_rotate(request)
+    # Worked out now, once, rather than on every page the person opens.
+    request.session[PASSKEY_REQUIRED_SESSION_KEY] = passkey_requirement_snapshot(request.user)
 
 
 @require_http_methods(["GET", "POST"])
@@ -63,8 +71,7 @@ def two_factor_setup(request):
             )
         else:
             device.refresh_from_db()
-            otp_login(request, device)
-            session_rotate(request)
+            _verified(request, device)
             request.session[BACKUP_CODES_SESSION_KEY] = codes
             return redirect("accounts:backup-codes-new")
     qr_svg = segno.make(device.config_url, error="m").svg_inline(
@@ -101,8 +108,7 @@ def two_factor_verify(request):
                 "in your app, or use one of your backup codes.",
             )
         else:
-            otp_login(request, device)
-            session_rotate(request)
+            _verified(request, device)
             remaining = selectors.backup_codes_remaining(request.user)
             if remaining <= 3:
                 messages.warning(
@@ -114,7 +120,11 @@ def two_factor_verify(request):
     return render(
         request,
         "accounts/two_factor_verify.html",
-        {"form": form, "next": _next_url(request, "")},
+        {
+            "form": form,
+            "next": _next_url(request, ""),
+            "has_passkey": user_has_passkey(request.user),
+        },
     )
 
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from rest_framework.permissions import BasePermission
 
+from portal.accounts.passkeys import must_use_passkey
+
 from .models import AgencyApiKey
 
 
 def is_verified_user(request) -> bool:
+    """Signed in with a verified second factor: a passkey, where the organisation asks."""
     user = request.user
-    return bool(user and user.is_authenticated and getattr(user, "is_verified", lambda: False)())
+    verified = bool(
+        user and user.is_authenticated and getattr(user, "is_verified", lambda: False)()
+    )
+    return verified and not must_use_passkey(request)
 
 
 def calling_key(request) -> AgencyApiKey | None:

@@ -32,6 +32,8 @@ class Organisation(models.Model):
         blank=True,
         help_text="For example 'England and Wales' or 'Greater Manchester'.",
     )
+    # Staff must verify with a passkey, which a look-alike sign-in page cannot collect.
+    require_passkeys = models.BooleanField(default=False)
     partner_agencies = models.ManyToManyField(
         "ReferringAgency", blank=True, related_name="partner_organisations"
     )

@@ -1,4 +1,4 @@
-"""Writes for organisations: invitations and memberships."""
+"""Writes for organisations: invitations, memberships and security settings."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -18,6 +19,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 
 from .models import Invitation, Membership, Organisation, ReferringAgency
+from .permissions import has_role
 from .roles import CHARITY_ROLES, Role
 
 
@@ -219,3 +221,31 @@ def membership_end(*, membership: Membership, actor: User, request=None) -> None
     user = membership.user
     if not Membership.objects.active().filter(user=user).exists() and not user.is_superuser:
         user_deactivate(user=user, actor=actor, request=request)
+
+
+@transaction.atomic
+def organisation_passkeys_require(
+    *, organisation: Organisation, required: bool, actor: User, request=None
+) -> Organisation:
+    """Require (or stop requiring) a passkey from everyone who works in the organisation.
+
+    Sessions verified with an app code are sent to the passkey page at their next click.
+    """
+    from portal.accounts.passkeys import passkey_policy_changed
+
+    if not has_role(actor, organisation, [Role.COORDINATOR]):
+        raise PermissionDenied
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.require_passkeys == required:
+        return organisation
+    organisation.require_passkeys = required
+    organisation.save(update_fields=["require_passkeys"])
+    audit_record(
+        action=AuditEvent.Action.CHANGED,
+        actor=actor,
+        request=request,
+        organisation=organisation,
+        detail={"change": "passkeys required" if required else "passkeys no longer required"},
+    )
+    transaction.on_commit(passkey_policy_changed)
+    return organisation

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "axes",
     "csp",
     "rest_framework",
@@ -164,7 +165,7 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
-    "reset_password": "20/m/ip,5/m/key",
+    "reset_password": "20/m/ip,5/m/key",  # a rate, not a password  # nosec B105
 }
 
 # --- Two-factor (django-otp)
@@ -172,6 +173,14 @@ OTP_TOTP_ISSUER = PORTAL_NAME
 # Each wrong code doubles the wait before the next try (1s, 2s, 4s, ...).
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Passkeys (WebAuthn) as a phishing-resistant second factor, never instead of the password.
+# A passkey is bound to the relying party id (the site's domain): changing it later means
+# everyone registers their passkeys again.
+OTP_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="localhost")
+OTP_WEBAUTHN_RP_NAME = PORTAL_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("WEBAUTHN_ORIGINS", default=["http://localhost:8000"])
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 BACKUP_CODE_COUNT = 10
 
 # --- Brute-force protection on passwords (django-axes)

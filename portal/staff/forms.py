@@ -143,3 +143,15 @@ class RetentionRuleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say why records are kept for this long."},
     )
+
+
+class PasskeyPolicyForm(forms.Form):
+    require_passkeys = forms.BooleanField(
+        label="Require a passkey from everyone in the organisation",
+        required=False,
+        help_text=(
+            "Codes from an authenticator app can be typed into a fake sign-in page; a "
+            "passkey cannot. People without a passkey are asked to add one (they need "
+            "their password and a code to do so)."
+        ),
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django_otp_webauthn.models import WebAuthnCredential
 
 from portal.audit.models import AuditEvent
 from portal.organisations.models import Invitation, Membership, Organisation
@@ -38,3 +39,10 @@ def audit_events(
     if until:
         events = events.filter(at__date__lte=until)
     return events.order_by("-at", "-id")
+
+
+def team_passkeys(*, organisation: Organisation) -> QuerySet[Membership]:
+    """Each active member, once per role, with whether they have a passkey."""
+    return team_members(organisation=organisation).annotate(
+        has_passkey=Exists(WebAuthnCredential.objects.filter(user=OuterRef("user"), confirmed=True))
+    )

@@ -2,7 +2,7 @@ from django.urls import path
 
 from portal.api import views_staff as api_keys
 
-from . import views, views_data_protection, views_retention
+from . import views, views_data_protection, views_retention, views_security
 
 app_name = "staff"
 
@@ -55,5 +55,10 @@ urlpatterns = [
         "organisations/<uuid:organisation_id>/retention/<slug:record_type>/",
         views_retention.retention_rule_edit,
         name="retention-rule",
+    ),
+    path(
+        "organisations/<uuid:organisation_id>/security/",
+        views_security.security,
+        name="security",
     ),
 ]

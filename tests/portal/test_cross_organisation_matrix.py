@@ -22,6 +22,7 @@ from resources import services as resource_services
 from tests.api.conftest import issue_key, key_client, referral_body
 from tests.conftest import sign_in
 from tests.factories import GroupFactory, MembershipFactory
+from tests.portal.test_passkeys import a_passkey
 from tests.portal.test_url_protection import URLS, _keyword_names
 from tests.referrals.factories import make_referral
 from tests.resources.factories import make_resource
@@ -124,6 +125,7 @@ def organisation_a_objects(
         "action": "cancel",
         "sar_id": sar.pk,
         "record_type": "closed_referral",
+        "passkey_id": a_passkey(caseworker_a).pk,
     }
 
 

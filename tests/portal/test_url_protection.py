@@ -13,7 +13,7 @@ import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import sign_in
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
 PUBLIC_URL_NAMES = {
     "public:home",
@@ -56,6 +56,20 @@ TWO_FACTOR_FLOW_NAMES = {
     "accounts:two-factor-setup",
     "accounts:two-factor-verify",
     "account_logout",
+    # Using a passkey instead of a code.
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
+# What someone verified with a code may still reach when their organisation requires a
+# passkey: enough to add one, after the password again, and to use it.
+PASSKEY_FLOW_NAMES = TWO_FACTOR_FLOW_NAMES | {
+    "accounts:passkey-required",
+    "accounts:passkeys",
+    "accounts:passkey-add",
+    "account_reauthenticate",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
 }
 SAMPLE_VALUES = ["1", "00000000-0000-0000-0000-000000000000", "accounts", "abc-def", "x"]
 
@@ -172,3 +186,20 @@ def test_users_without_a_device_are_sent_to_set_one_up(client, name, url):
     else:
         assert response.status_code == 302, f"{name} answered {response.status_code}"
         assert response["Location"].startswith("/accounts/two-factor/set-up/"), name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "url"), URLS, ids=[name for name, _ in URLS])
+def test_code_verified_users_are_sent_to_use_a_passkey_when_it_is_required(client, name, url):
+    membership = MembershipFactory(role="caseworker")
+    membership.organisation.require_passkeys = True
+    membership.organisation.save()
+    sign_in(client, membership.user)
+    response = client.get(url)
+    if name in PUBLIC_URL_NAMES or name in PASSKEY_FLOW_NAMES:
+        return
+    if url.startswith("/api/"):
+        assert response.status_code in (401, 403), name
+    else:
+        assert response.status_code == 302, f"{name} answered {response.status_code}"
+        assert response["Location"].startswith("/accounts/passkeys/required/"), name
