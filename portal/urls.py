@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
+from portal.accounts.views import email_set_by_organisation
 from portal.operations.views import health
 
 # The Django admin needs a verified second factor like every other staff page.
@@ -16,6 +17,8 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("accounts/passkeys/api/", include("portal.accounts.urls_passkeys")),
     path("accounts/", include("portal.accounts.urls")),
+    # Before allauth's own page of that name, which would let anyone signed in add one.
+    path("accounts/email/", email_set_by_organisation, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("refer/", include("referrals.urls_public")),
     path("groups/", include("peergroups.urls_public")),

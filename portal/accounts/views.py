@@ -151,3 +151,11 @@ def backup_codes_new(request):
     if not codes:
         return redirect("accounts:two-factor-manage")
     return render(request, "accounts/backup_codes.html", {"codes": codes})
+
+
+@require_http_methods(["GET", "POST"])
+def email_set_by_organisation(request):
+    """Replaces allauth's email management: a staff member's or referrer's address is the
+    one their organisation invited (referrers' must be on their agency's domain), so a
+    stolen session cannot add an address and reset the password from it."""
+    return render(request, "accounts/email_managed.html")
