@@ -1,105 +1,361 @@
-"""Activity figures for one organisation over a period.
+"""The report for funders and trustees: one organisation, a period, optional filters.
 
-Every figure counts anonymised referrals too, and adds the anonymous daily counts the
-retention job keeps for rows it deletes, so a report for last year gives the same
-answer before and after the retention job has run.
+Every figure is computed by the database (counts, groupings, ordered durations), so the
+number of queries does not grow with the data. Referral figures count anonymised
+referrals too, and message figures add the anonymous daily counts the retention job
+keeps for rows it deletes, so a report for last year gives the same answer before and
+after the retention job has run.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from peergroups.models import Attendance, Booking, Session
+from peergroups.models import Attendance, Booking, Group, InitialCallSlot, Session
 from portal.notifications.models import MessageLog
 from portal.organisations.models import Organisation
 from portal.retention.models import RetentionTally
 from portal.retention.schedule import RecordType
-from referrals.choices import Source
-from referrals.models import Referral
+from referrals.choices import Source, State
+from referrals.models import Referral, ReferralEvent
 from resources.models import Delivery
+
+from .charts import BarChart, bar_chart
+from .figures import elapsed, median_days, period_bounds, share
+
+# Someone "stays" in a group once they have come to this many sessions.
+RETAINED_AFTER_SESSIONS = 3
 
 
 @dataclass(frozen=True)
-class ActivityFigures:
+class ReportFilters:
     start: date
     end: date
-    referrals_received: int
-    referrals_by_source: dict[str, int]
-    referrals_reaching_a_group: int
-    sessions_held: int
-    attendances: int
-    packs_sent: int
-    messages_sent: int
+    source: str = ""
+    group: Group | None = None
+
+    def as_query(self) -> dict[str, str]:
+        query = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        if self.source:
+            query["source"] = self.source
+        if self.group:
+            query["group"] = str(self.group.pk)
+        return query
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """From the start of ``start`` to the end of ``end``, in UK time."""
-    zone = timezone.get_current_timezone()
-    return (
-        datetime.combine(start, time.min, tzinfo=zone),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
-    )
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: float | int | None
+    unit: str = ""
+    note: str = ""
 
 
-def activity_figures(*, organisation: Organisation, start: date, end: date) -> ActivityFigures:
-    since, until = _bounds(start, end)
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list]
+    chart: BarChart | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    organisation: Organisation
+    filters: ReportFilters
+    figures: dict[str, Figure] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    def value(self, key: str):
+        return self.figures[key].value
+
+
+def funder_report(*, organisation: Organisation, filters: ReportFilters) -> Report:
+    since, until = period_bounds(filters.start, filters.end)
     referrals = Referral.objects.filter(
         organisation=organisation, created_at__gte=since, created_at__lt=until
     )
-    counts = referrals.aggregate(
-        total=Count("pk"),
-        **{f"source_{value}": Count("pk", filter=Q(source=value)) for value in Source.values},
-    )
-    reaching_group = (
-        referrals.filter(bookings__state__in=[Booking.State.CONFIRMED, Booking.State.COMPLETED])
-        .values("pk")
-        .distinct()
-        .count()
-    )
+    if filters.source:
+        referrals = referrals.filter(source=filters.source)
     sessions = Session.objects.filter(
         group__organisation=organisation,
         status=Session.Status.SCHEDULED,
         starts_at__gte=since,
         starts_at__lt=min(until, timezone.now()),
     )
-    attendances = Attendance.objects.filter(
-        session__group__organisation=organisation,
-        session__starts_at__gte=since,
-        session__starts_at__lt=until,
-        status=Attendance.Status.ATTENDED,
-    ).count()
-    packs_sent = Delivery.objects.filter(
-        organisation=organisation, created_at__gte=since, created_at__lt=until
-    ).count()
-    return ActivityFigures(
-        start=start,
-        end=end,
-        referrals_received=counts["total"],
-        referrals_by_source={value: counts[f"source_{value}"] for value in Source.values},
-        referrals_reaching_a_group=reaching_group,
-        sessions_held=sessions.count(),
-        attendances=attendances,
-        packs_sent=packs_sent,
-        messages_sent=_messages_sent(organisation, start, end, since, until),
+    if filters.group:
+        sessions = sessions.filter(group=filters.group)
+
+    report = Report(organisation=organisation, filters=filters)
+    _referral_figures(report, referrals)
+    _group_figures(report, organisation, filters, referrals, sessions)
+    _resource_figures(report, organisation, since, until)
+    _message_figures(report, organisation, filters, since, until)
+    return report
+
+
+def _referral_figures(report: Report, referrals) -> None:
+    counts = referrals.aggregate(
+        total=Count("pk"),
+        contacted=Count("pk", filter=Q(first_contacted_at__isnull=False)),
+        on_time=Count("pk", filter=Q(first_contacted_at__date__lte=F("first_contact_due"))),
+        reached_group=Count("pk", filter=Q(bookings__confirmed_at__isnull=False), distinct=True),
+        **{f"source_{value}": Count("pk", filter=Q(source=value)) for value in Source.values},
+    )
+    total = counts["total"]
+    report.figures["referrals_received"] = Figure("Referrals received", total)
+    report.figures["median_days_to_first_contact"] = Figure(
+        "Median days to first contact",
+        median_days(
+            referrals.filter(first_contacted_at__isnull=False),
+            elapsed("first_contacted_at", "created_at"),
+        ),
+        " days",
+    )
+    report.figures["first_contact_on_time"] = Figure(
+        "First contact within the deadline",
+        share(counts["on_time"], total),
+        "%",
+        note="Of all referrals received, including those not yet contacted.",
+    )
+    report.figures["reached_group"] = Figure("Referrals reaching a group", counts["reached_group"])
+    report.figures["reached_group_share"] = Figure(
+        "Share of referrals reaching a group", share(counts["reached_group"], total), "%"
+    )
+    sources = [(Source(value).label, counts[f"source_{value}"]) for value in Source.values]
+    report.tables["referrals_by_source"] = Table(
+        key="referrals_by_source",
+        title="Referrals by source",
+        columns=["Source", "Referrals", "Share (%)"],
+        rows=[[label, n, share(n, total)] for label, n in sources],
+        chart=bar_chart(
+            title="Referrals by source",
+            labels=[label for label, _ in sources],
+            values=[n for _, n in sources],
+        ),
+    )
+    report.tables["referrals_by_week"] = _referrals_by_week(report.filters, referrals)
+
+
+def _referrals_by_week(filters: ReportFilters, referrals) -> Table:
+    zone = timezone.get_current_timezone()
+    grouped = (
+        referrals.annotate(week=TruncWeek("created_at", tzinfo=zone))
+        .values("week", "source")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_week: dict[date, dict[str, int]] = {}
+    for row in grouped:
+        week = timezone.localtime(row["week"], zone).date()
+        by_week.setdefault(week, {})[row["source"]] = row["n"]
+    first = filters.start - timedelta(days=filters.start.weekday())
+    weeks = []
+    week = first
+    while week <= filters.end:
+        weeks.append(week)
+        week += timedelta(days=7)
+    rows = []
+    for week in weeks:
+        counts = by_week.get(week, {})
+        per_source = [counts.get(value, 0) for value in Source.values]
+        rows.append([week.isoformat(), *per_source, sum(per_source)])
+    return Table(
+        key="referrals_by_week",
+        title="Referrals by week",
+        columns=["Week beginning", *[Source(v).label for v in Source.values], "Total"],
+        rows=rows,
+        chart=bar_chart(
+            title="Referrals by week",
+            labels=[f"w/c {date.fromisoformat(row[0]):%d %b}" for row in rows],
+            values=[row[-1] for row in rows],
+        )
+        if len(rows) <= 60
+        else None,
     )
 
 
-def _messages_sent(organisation, start, end, since, until) -> int:
-    held = MessageLog.objects.filter(
-        organisation=organisation,
-        status=MessageLog.Status.SENT,
-        created_at__gte=since,
-        created_at__lt=until,
+def _group_figures(report, organisation, filters, referrals, sessions) -> None:
+    report.figures["median_days_to_group_place"] = Figure(
+        "Median days from referral to a confirmed group place",
+        median_days(
+            referrals.annotate(first_place=Min("bookings__confirmed_at")).filter(
+                first_place__isnull=False
+            ),
+            elapsed("first_place", "created_at"),
+        ),
+        " days",
+    )
+    since, until = period_bounds(filters.start, filters.end)
+    waited = Booking.objects.filter(
+        group__organisation=organisation,
+        waitlisted_at__isnull=False,
+        confirmed_at__gte=since,
+        confirmed_at__lt=until,
+    )
+    if filters.group:
+        waited = waited.filter(group=filters.group)
+    report.figures["median_days_on_waiting_list"] = Figure(
+        "Median days on a waiting list (places confirmed in the period)",
+        median_days(waited, elapsed("confirmed_at", "waitlisted_at")),
+        " days",
+    )
+    attendance = Attendance.objects.filter(session__in=sessions)
+    totals = attendance.aggregate(
+        recorded=Count("pk"), attended=Count("pk", filter=Q(status=Attendance.Status.ATTENDED))
+    )
+    report.figures["sessions_held"] = Figure("Sessions held", sessions.count())
+    report.figures["attendances"] = Figure("Attendances", totals["attended"])
+    report.figures["attendance_rate"] = Figure(
+        "Attendance rate",
+        share(totals["attended"], totals["recorded"]),
+        "%",
+        note="Of places recorded in registers.",
+    )
+    per_person = (
+        Booking.objects.filter(attendance__session__in=sessions)
+        .annotate(
+            came=Count(
+                "attendance",
+                filter=Q(
+                    attendance__session__in=sessions, attendance__status=Attendance.Status.ATTENDED
+                ),
+            )
+        )
+        .filter(came__gte=1)
+    )
+    kept = per_person.aggregate(
+        people=Count("pk"), stayed=Count("pk", filter=Q(came__gte=RETAINED_AFTER_SESSIONS))
+    )
+    report.figures["retained_share"] = Figure(
+        f"People who came to {RETAINED_AFTER_SESSIONS} or more sessions",
+        share(kept["stayed"], kept["people"]),
+        "%",
+        note="Of people who came to at least one session in the period.",
+    )
+    by_group = (
+        sessions.values("group__title")
+        .annotate(
+            held=Count("pk", distinct=True),
+            attended=Count("attendance", filter=Q(attendance__status=Attendance.Status.ATTENDED)),
+            apologies=Count("attendance", filter=Q(attendance__status=Attendance.Status.APOLOGIES)),
+            no_show=Count("attendance", filter=Q(attendance__status=Attendance.Status.NO_SHOW)),
+        )
+        .order_by("group__title")
+    )
+    rows = [
+        [
+            row["group__title"],
+            row["held"],
+            row["attended"],
+            row["apologies"],
+            row["no_show"],
+            share(row["attended"], row["attended"] + row["apologies"] + row["no_show"]),
+        ]
+        for row in by_group
+    ]
+    report.tables["attendance_by_group"] = Table(
+        key="attendance_by_group",
+        title="Attendance by group",
+        columns=["Group", "Sessions held", "Attended", "Apologies", "Did not attend", "Rate (%)"],
+        rows=rows,
+        chart=bar_chart(
+            title="Attendance rate by group",
+            labels=[row[0] for row in rows],
+            values=[row[5] or 0 for row in rows],
+            unit="%",
+        ),
+    )
+
+
+def _resource_figures(report, organisation, since, until) -> None:
+    deliveries = Delivery.objects.filter(
+        organisation=organisation, created_at__gte=since, created_at__lt=until
+    )
+    if report.filters.source:
+        deliveries = deliveries.filter(referral__source=report.filters.source)
+    per_title = (
+        deliveries.values("title")
+        .annotate(sent=Count("pk"), opened=Count("pk", filter=Q(first_opened_at__isnull=False)))
+        .order_by("-sent", "title")
+    )
+    rows = [[row["title"], row["sent"], row["opened"]] for row in per_title]
+    sent = sum(row[1] for row in rows)
+    report.figures["packs_sent"] = Figure("Resource packs sent", sent)
+    report.figures["packs_opened_share"] = Figure(
+        "Packs opened", share(sum(row[2] for row in rows), sent), "%"
+    )
+    report.tables["resources_sent"] = Table(
+        key="resources_sent",
+        title="Resource packs sent",
+        columns=["Pack", "Sent", "Opened"],
+        rows=rows,
+    )
+    events = ReferralEvent.objects.filter(referral__organisation=organisation)
+    if report.filters.source:
+        events = events.filter(referral__source=report.filters.source)
+    signposted = events.filter(
+        kind=ReferralEvent.Kind.STATE_CHANGED,
+        detail__to=State.SIGNPOSTED,
+        at__gte=since,
+        at__lt=until,
     ).count()
-    deleted = RetentionTally.objects.filter(
+    calls = InitialCallSlot.objects.filter(
         organisation=organisation,
-        record_type=RecordType.MESSAGE_LOG,
-        on__gte=start,
-        on__lte=end,
-        category__endswith=f":{MessageLog.Status.SENT}",
-    ).aggregate(n=Sum("count"))["n"]
-    return held + (deleted or 0)
+        outcome=InitialCallSlot.Outcome.SIGNPOST_ONLY,
+        outcome_recorded_at__gte=since,
+        outcome_recorded_at__lt=until,
+    ).count()
+    report.figures["signposted"] = Figure("Referrals signposted to other services", signposted)
+    report.tables["signposting"] = Table(
+        key="signposting",
+        title="Signposting",
+        columns=["Where", "Number"],
+        rows=[
+            ["Referrals moved to 'signposted'", signposted],
+            ["Initial calls ending in signposting only", calls],
+        ],
+    )
+
+
+def _message_figures(report, organisation, filters, since, until) -> None:
+    held = dict(
+        MessageLog.objects.filter(
+            organisation=organisation,
+            status=MessageLog.Status.SENT,
+            created_at__gte=since,
+            created_at__lt=until,
+        )
+        .values_list("channel")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    deleted = (
+        RetentionTally.objects.filter(
+            organisation=organisation,
+            record_type=RecordType.MESSAGE_LOG,
+            on__gte=filters.start,
+            on__lte=filters.end,
+            category__endswith=f":{MessageLog.Status.SENT}",
+        )
+        .values_list("category")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for category, n in deleted:
+        channel = category.rsplit(":", 1)[0]
+        held[channel] = held.get(channel, 0) + n
+    rows = [[channel or "none", n] for channel, n in sorted(held.items())]
+    report.figures["messages_sent"] = Figure("Messages sent", sum(held.values()))
+    report.tables["messages_sent"] = Table(
+        key="messages_sent",
+        title="Messages sent by channel",
+        columns=["Channel", "Sent"],
+        rows=rows,
+    )

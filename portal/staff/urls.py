@@ -1,6 +1,7 @@
 from django.urls import path
 
 from portal.api import views_staff as api_keys
+from portal.reports import views as reports
 
 from . import views, views_data_protection, views_retention, views_security
 
@@ -60,5 +61,11 @@ urlpatterns = [
         "organisations/<uuid:organisation_id>/security/",
         views_security.security,
         name="security",
+    ),
+    path("organisations/<uuid:organisation_id>/reports/", reports.report, name="report"),
+    path(
+        "organisations/<uuid:organisation_id>/reports/<slug:table>.csv",
+        reports.report_csv,
+        name="report-csv",
     ),
 ]

@@ -70,6 +70,7 @@ def audit_export(request, organisation_id):
     from django.http import StreamingHttpResponse
 
     from portal.audit.services import audit_record
+    from portal.core.spreadsheets import safe_row
 
     organisation = coordinated_organisation_or_404(request.user, organisation_id)
     filters = _audit_filters(request)
@@ -93,15 +94,17 @@ def audit_export(request, organisation_id):
         )
         for event in events.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
-                    timezone.localtime(event.at).isoformat(),
-                    event.actor.email if event.actor else "",
-                    event.action,
-                    event.detail.get("change") or event.detail.get("page") or "",
-                    event.target_type,
-                    event.target_id,
-                    event.ip_address or "",
-                ]
+                safe_row(
+                    [
+                        timezone.localtime(event.at).isoformat(),
+                        event.actor.email if event.actor else "",
+                        event.action,
+                        event.detail.get("change") or event.detail.get("page") or "",
+                        event.target_type,
+                        event.target_id,
+                        event.ip_address or "",
+                    ]
+                )
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -18,3 +18,12 @@ def sign_in_through_browser(page, live_server, user, *, second_factor: bool = Tr
     page.fill("#id_code", current_totp(device))
     page.click("main button[type=submit]")
     page.wait_for_url("**/staff/**")
+
+
+def keep_screenshot(page, name: str) -> None:
+    """Saved under test-results/ (a CI artefact), at the page's current width."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

@@ -125,6 +125,7 @@ def organisation_a_objects(
         "action": "cancel",
         "sar_id": sar.pk,
         "record_type": "closed_referral",
+        "table": "referrals_by_source",
         "passkey_id": a_passkey(caseworker_a).pk,
     }
 

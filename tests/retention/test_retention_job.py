@@ -18,7 +18,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.notifications.models import MessageLog
 from portal.notifications.services import message_queue
-from portal.reports.selectors import activity_figures
+from portal.reports.selectors import ReportFilters, funder_report
 from portal.retention.models import RetentionRun, RetentionTally
 from portal.retention.schedule import RecordType
 from portal.retention.selectors import retention_dry_run
@@ -147,18 +147,23 @@ def dataset(
 
 
 def figures(organisation):
-    return activity_figures(
-        organisation=organisation, start=date(2023, 1, 1), end=date(2026, 11, 28)
+    report = funder_report(
+        organisation=organisation,
+        filters=ReportFilters(start=date(2023, 1, 1), end=date(2026, 11, 28)),
     )
+    return {key: figure.value for key, figure in report.figures.items()}, [
+        table.rows for table in report.tables.values()
+    ]
 
 
 def test_exactly_the_due_records_go_and_reports_still_count_them(dataset, organisation_a):
     old = dataset["old_closed"]
     before = figures(organisation_a)
-    assert before.referrals_received == 5
-    assert before.messages_sent == 1
-    assert before.attendances == 1
-    assert before.packs_sent == 1
+    assert before[0]["referrals_received"] == 5
+    assert before[0]["messages_sent"] == 1
+    assert before[0]["attendances"] == 1
+    assert before[0]["packs_sent"] == 1
+    assert before[0]["reached_group"] == 1
 
     with time_machine.travel(NOW, tick=False):
         preview = {

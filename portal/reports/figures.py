@@ -1,0 +1,37 @@
+"""Small helpers for report figures computed in the database."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import DurationField, ExpressionWrapper, F, QuerySet
+from django.utils import timezone
+
+
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """From the start of ``start`` to the end of ``end``, in UK time."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+def elapsed(later: str, earlier: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+
+
+def median_days(queryset: QuerySet, expression) -> float | None:
+    """The median of a duration over the rows, in days: the database orders the values and
+    returns at most the middle two, whatever the number of rows."""
+    ordered = queryset.annotate(_wait=expression).order_by("_wait").values_list("_wait", flat=True)
+    count = ordered.count()
+    if not count:
+        return None
+    middle = list(ordered[(count - 1) // 2 : count // 2 + 1])
+    seconds = sum(value.total_seconds() for value in middle) / len(middle)
+    return round(seconds / 86400, 1)
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
