@@ -153,14 +153,14 @@ def session_roster(*, session: Session) -> list[Booking]:
     )
 
 
-def sessions_this_week(*, user) -> list[Session]:
+def sessions_this_week(*, user, facilitated_only: bool = False) -> list[Session]:
     now = timezone.now()
-    return list(
-        Session.objects.for_member(user)
-        .filter(starts_at__gte=now - timedelta(hours=3), starts_at__lt=now + timedelta(days=7))
-        .select_related("group")
-        .order_by("starts_at")
+    sessions = Session.objects.for_member(user).filter(
+        starts_at__gte=now - timedelta(hours=3), starts_at__lt=now + timedelta(days=7)
     )
+    if facilitated_only:
+        sessions = sessions.filter(group__facilitators=user)
+    return list(sessions.select_related("group").order_by("starts_at"))
 
 
 def call_slots_for_staff(*, user) -> QuerySet[InitialCallSlot]:

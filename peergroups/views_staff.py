@@ -185,6 +185,8 @@ def attendance(request, session_id, booking_id):
             )
         except services.PeerGroupError as error:
             messages.error(request, str(error))
+    if request.POST.get("return_to") == "dashboard":
+        return redirect(reverse("staff:dashboard") + f"#booking-{session.pk}-{booking.pk}")
     return redirect(
         reverse("groups:session", kwargs={"session_id": session.pk}) + f"#booking-{booking.pk}"
     )

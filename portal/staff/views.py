@@ -1,4 +1,4 @@
-"""Staff shell views: the dashboard and team management for coordinators."""
+"""Staff shell views: the dashboard by role, and team management for coordinators."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peergroups.models import Attendance
 from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
 from portal.organisations import services as organisation_services
 from portal.organisations.models import Invitation, Membership
 from portal.organisations.permissions import (
@@ -19,18 +21,33 @@ from portal.organisations.permissions import (
 )
 from portal.organisations.roles import Role
 
-from . import selectors
+from . import dashboards, selectors
 from .forms import InvitationForm
 
 AUDIT_PAGE_SIZE = 50
 
 
 def dashboard(request):
-    return render(
-        request,
-        "staff/dashboard.html",
-        {"roles": role_summary(request.user)},
-    )
+    roles = role_summary(request.user)
+    context = {"roles": roles}
+    if roles.keys() & {Role.CASEWORKER, Role.COORDINATOR}:
+        context["casework"] = dashboards.caseworker_panel(user=request.user)
+    if roles.keys() & {Role.FACILITATOR, Role.COORDINATOR}:
+        sessions = dashboards.facilitator_sessions(
+            user=request.user, facilitated_only=Role.COORDINATOR not in roles
+        )
+        context["sessions"] = sessions
+        if any(panel.roster for panel in sessions):
+            # Rosters name people: the view is audited like the register itself.
+            audit_record(
+                action=AuditEvent.Action.VIEWED,
+                request=request,
+                detail={"page": "dashboard", "sessions": [str(p.session.pk) for p in sessions]},
+            )
+    if Role.COORDINATOR in roles:
+        context["coordinating"] = dashboards.coordinator_panels(user=request.user)
+    context["statuses"] = Attendance.Status.choices
+    return render(request, "staff/dashboard.html", context)
 
 
 def _audit_filters(request) -> dict:
@@ -69,7 +86,6 @@ def audit_export(request, organisation_id):
 
     from django.http import StreamingHttpResponse
 
-    from portal.audit.services import audit_record
     from portal.core.spreadsheets import safe_row
 
     organisation = coordinated_organisation_or_404(request.user, organisation_id)

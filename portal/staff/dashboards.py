@@ -1,0 +1,147 @@
+"""What each person sees first, by role: a fixed number of queries whatever the data.
+
+Caseworkers: their own queue, first contacts due today and overdue, recent activity.
+Facilitators: this week's sessions with their rosters, and a one-tap register.
+Coordinators: key figures for the last 30 days (from the funders' report).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
+
+from peergroups.models import Attendance, Booking, Session
+from peergroups.selectors import sessions_this_week
+from portal.accounts.models import User
+from portal.organisations.models import Membership, Organisation
+from portal.organisations.roles import CASE_ROLES, Role
+from portal.reports.selectors import ReportFilters, funder_report
+from referrals.models import Referral, ReferralEvent
+from referrals.selectors import QueueFilters, referrals_for_queue
+
+LIST_LIMIT = 8
+COORDINATOR_FIGURES = (
+    "referrals_received",
+    "median_days_to_first_contact",
+    "first_contact_on_time",
+    "reached_group_share",
+    "sessions_held",
+    "attendance_rate",
+)
+
+
+@dataclass
+class Listing:
+    count: int
+    items: list[Referral]
+
+
+@dataclass
+class CaseworkerPanel:
+    mine: Listing
+    due_today: Listing
+    overdue: Listing
+    recent: list[ReferralEvent]
+
+
+@dataclass
+class RosterLine:
+    booking: Booking
+    recorded: str = ""
+
+
+@dataclass
+class SessionPanel:
+    session: Session
+    is_today: bool
+    roster: list[RosterLine] = field(default_factory=list)
+
+
+@dataclass
+class CoordinatorPanel:
+    organisation: Organisation
+    figures: list
+    open_referrals: int
+    waiting: int
+
+
+def _listing(queryset) -> Listing:
+    return Listing(count=queryset.count(), items=list(queryset[:LIST_LIMIT]))
+
+
+def caseworker_panel(*, user: User) -> CaseworkerPanel:
+    return CaseworkerPanel(
+        mine=_listing(referrals_for_queue(user=user, filters=QueueFilters(assignee="me"))),
+        due_today=_listing(referrals_for_queue(user=user, filters=QueueFilters(due="today"))),
+        overdue=_listing(referrals_for_queue(user=user, filters=QueueFilters(due="overdue"))),
+        recent=list(
+            ReferralEvent.objects.filter(
+                referral__in=Referral.objects.for_member(user, roles=CASE_ROLES).values("pk")
+            )
+            .select_related("referral", "actor")
+            .order_by("-at", "-id")[:LIST_LIMIT]
+        ),
+    )
+
+
+def facilitator_sessions(*, user: User, facilitated_only: bool) -> list[SessionPanel]:
+    sessions = [
+        s
+        for s in sessions_this_week(user=user, facilitated_only=facilitated_only)
+        if s.status == Session.Status.SCHEDULED
+    ]
+    if not sessions:
+        return []
+    bookings = defaultdict(list)
+    for booking in (
+        Booking.objects.filter(
+            group__in={s.group_id for s in sessions}, state=Booking.State.CONFIRMED
+        )
+        .select_related("referral", "referral__safe_contact")
+        .order_by("confirmed_at")
+    ):
+        bookings[booking.group_id].append(booking)
+    recorded = {
+        (row.session_id, row.booking_id): row.get_status_display()
+        for row in Attendance.objects.filter(session__in=sessions)
+    }
+    today = timezone.localdate()
+    return [
+        SessionPanel(
+            session=session,
+            is_today=timezone.localtime(session.starts_at).date() == today,
+            roster=[
+                RosterLine(booking=b, recorded=recorded.get((session.pk, b.pk), ""))
+                for b in bookings[session.group_id]
+            ],
+        )
+        for session in sessions
+    ]
+
+
+def coordinator_panels(*, user: User) -> list[CoordinatorPanel]:
+    today = timezone.localdate()
+    last_30_days = ReportFilters(start=today - timedelta(days=29), end=today)
+    panels = []
+    for membership in (
+        Membership.objects.active()
+        .filter(user=user, role=Role.COORDINATOR)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    ):
+        organisation = membership.organisation
+        report = funder_report(organisation=organisation, filters=last_30_days)
+        panels.append(
+            CoordinatorPanel(
+                organisation=organisation,
+                figures=[report.figures[key] for key in COORDINATOR_FIGURES],
+                open_referrals=Referral.objects.filter(organisation=organisation).open().count(),
+                waiting=Booking.objects.filter(
+                    group__organisation=organisation, state=Booking.State.WAITLISTED
+                ).count(),
+            )
+        )
+    return panels
