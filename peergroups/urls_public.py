@@ -15,6 +15,11 @@ urlpatterns = [
         name="participant-call",
     ),
     path(
+        "my-place/<str:token>/questions/<uuid:questionnaire_id>/<slug:time_point>/",
+        views.participant_questionnaire,
+        name="participant-questionnaire",
+    ),
+    path(
         "my-place/<str:token>/<uuid:booking_id>/<slug:action>/",
         views.participant_action,
         name="participant-action",

@@ -9,9 +9,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.accounts.access import public
+from portal.outcomes.forms import AnswersForm
+from portal.outcomes.selectors import questionnaires_due
+from portal.outcomes.services import OutcomeError, response_submit
 from referrals import links
 from referrals.models import Referral
 
@@ -47,6 +50,7 @@ def participant_page(request, token):
         request,
         "peergroups/participant/page.html",
         {
+            "questionnaires": questionnaires_due(referral=referral),
             "places": selectors.participant_places(referral=referral),
             "token": token,
             "call": call,
@@ -126,3 +130,43 @@ def participant_calendar(request, token):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="meetings.ics"'
     return response
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def participant_questionnaire(request, token, questionnaire_id, time_point):
+    referral, refusal = _referral_for(request, token)
+    if refusal:
+        return refusal
+    due = next(
+        (
+            d
+            for d in questionnaires_due(referral=referral)
+            if d.questionnaire.pk == questionnaire_id and d.time_point == time_point
+        ),
+        None,
+    )
+    if due is None:
+        messages.info(request, "Thank you: there is nothing to answer there now.")
+        return redirect("peergroups:participant", token=token)
+    form = AnswersForm(request.POST or None, questionnaire=due.questionnaire)
+    if request.method == "POST" and form.is_valid():
+        try:
+            response_submit(
+                referral=referral,
+                questionnaire=due.questionnaire,
+                time_point=time_point,
+                answers=form.answers(),
+                consent_to_reports=form.cleaned_data["consent_to_reports"],
+            )
+        except OutcomeError as error:
+            messages.info(request, str(error))
+        else:
+            messages.success(request, "Thank you for answering.")
+        return redirect("peergroups:participant", token=token)
+    return render(
+        request,
+        "peergroups/participant/questionnaire.html",
+        {"form": form, "due": due, "token": token},
+        status=400 if form.errors else 200,
+    )

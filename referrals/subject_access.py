@@ -229,6 +229,21 @@ def sar_export(*, referral: Referral, withheld: list[str] | tuple = ()) -> dict:
                 recipient_type="referrals.referral", recipient_id=str(referral.pk)
             ).order_by("created_at")
         ],
+        "questionnaires": [
+            {
+                "questionnaire": r.questionnaire.title,
+                "when": _when(r.submitted_at),
+                "point": r.get_time_point_display(),
+                "may_be_counted_in_reports": r.consent_to_reports,
+                "answers": [
+                    {"question": a.question.text, "answer": a.value}
+                    for a in sorted(r.answers.all(), key=lambda a: a.question.position)
+                ],
+            }
+            for r in referral.outcome_responses.select_related("questionnaire")
+            .prefetch_related("answers__question")
+            .order_by("submitted_at")
+        ],
     }
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Avg, Count, Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from peergroups.models import Attendance, Booking, Group, InitialCallSlot, Session
 from portal.notifications.models import MessageLog
 from portal.organisations.models import Organisation
+from portal.outcomes.models import Answer, Question, Response, TimePoint
 from portal.retention.models import RetentionTally
 from portal.retention.schedule import RecordType
 from referrals.choices import Source, State
@@ -97,6 +98,7 @@ def funder_report(*, organisation: Organisation, filters: ReportFilters) -> Repo
     _group_figures(report, organisation, filters, referrals, sessions)
     _resource_figures(report, organisation, since, until)
     _message_figures(report, organisation, filters, since, until)
+    _outcome_figures(report, organisation, filters, since, until)
     return report
 
 
@@ -359,3 +361,71 @@ def _message_figures(report, organisation, filters, since, until) -> None:
         columns=["Channel", "Sent"],
         rows=rows,
     )
+
+
+def _outcome_figures(report, organisation, filters, since, until) -> None:
+    """Change since intake, for the same people, counting only answers people agreed could
+    be used: for each question, the mean at intake and the mean later."""
+    consented = Response.objects.filter(organisation=organisation, consent_to_reports=True)
+    if filters.source:
+        consented = consented.filter(referral__source=filters.source)
+    answers = Answer.objects.filter(response__in=consented)
+    rows = []
+    for later in (TimePoint.MIDWAY, TimePoint.EXIT):
+        answered_later = consented.filter(
+            referral=OuterRef("response__referral"),
+            questionnaire=OuterRef("response__questionnaire"),
+            time_point=later,
+            submitted_at__gte=since,
+            submitted_at__lt=until,
+        )
+        answered_at_intake = consented.filter(
+            referral=OuterRef("response__referral"),
+            questionnaire=OuterRef("response__questionnaire"),
+            time_point=TimePoint.INTAKE,
+        )
+        then = {
+            row["question"]: row
+            for row in answers.filter(
+                Exists(answered_at_intake),
+                response__time_point=later,
+                response__submitted_at__gte=since,
+                response__submitted_at__lt=until,
+            )
+            .values("question")
+            .annotate(people=Count("response__referral", distinct=True), mean=Avg("value"))
+            .order_by()
+        }
+        before = dict(
+            answers.filter(Exists(answered_later), response__time_point=TimePoint.INTAKE)
+            .values_list("question")
+            .annotate(mean=Avg("value"))
+            .order_by()
+        )
+        questions = Question.objects.filter(pk__in=then).select_related("questionnaire")
+        for question in sorted(questions, key=lambda q: (q.questionnaire.title, q.position)):
+            start, end = before.get(question.pk), then[question.pk]["mean"]
+            change = round(end - start, 2) if start is not None else None
+            rows.append(
+                [
+                    f"{question.questionnaire.title}: {question.text}",
+                    TimePoint(later).label,
+                    then[question.pk]["people"],
+                    None if start is None else round(start, 2),
+                    round(end, 2),
+                    change,
+                    _direction(change, question.higher_is_better),
+                ]
+            )
+    report.tables["outcomes"] = Table(
+        key="outcomes",
+        title="Outcome measures: change since intake",
+        columns=["Question", "Compared with", "People", "At intake", "Then", "Change", "Meaning"],
+        rows=rows,
+    )
+
+
+def _direction(change, higher_is_better: bool) -> str:
+    if not change:
+        return "No change"
+    return "Better" if (change > 0) == higher_is_better else "Worse"

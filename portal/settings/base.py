@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.api",
     "portal.retention",
+    "portal.outcomes",
+    "portal.reports",
     # Domain apps
     "referrals",
     "peergroups",

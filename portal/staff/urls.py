@@ -1,6 +1,7 @@
 from django.urls import path
 
 from portal.api import views_staff as api_keys
+from portal.outcomes import views as outcomes
 from portal.reports import views as reports
 
 from . import views, views_data_protection, views_retention, views_security
@@ -67,5 +68,16 @@ urlpatterns = [
         "organisations/<uuid:organisation_id>/reports/<slug:table>.csv",
         reports.report_csv,
         name="report-csv",
+    ),
+    path("organisations/<uuid:organisation_id>/outcomes/", outcomes.outcomes, name="outcomes"),
+    path(
+        "organisations/<uuid:organisation_id>/outcomes/new/",
+        outcomes.questionnaire_add,
+        name="questionnaire-add",
+    ),
+    path(
+        "organisations/<uuid:organisation_id>/outcomes/<uuid:questionnaire_id>/",
+        outcomes.schedule_save,
+        name="outcome-schedule",
     ),
 ]

@@ -28,6 +28,7 @@ PUBLIC_URL_NAMES = {
     "peergroups:participant-calendar",
     "peergroups:participant-action",
     "peergroups:participant-call",
+    "peergroups:participant-questionnaire",
     "resources:index",
     "resources:resource",
     "resources:directory",

@@ -13,6 +13,8 @@ from peergroups.models import Session
 from peergroups.services import attendance_record, booking_confirm, booking_offer
 from portal.audit.models import AuditEvent
 from portal.notifications.services import message_queue
+from portal.outcomes.models import OutcomeSchedule, Questionnaire
+from portal.outcomes.services import response_submit
 from referrals.models import SubjectAccessRequest
 from referrals.services import case_note_add, contact_attempt_record
 from referrals.subject_access import WITHHELD, add_months, sar_export
@@ -71,6 +73,15 @@ def person(organisation_a, caseworker_a, coordinator_a, facilitator_a):
         context={},
         key=f"sar:{referral.pk}",
     )
+    wellbeing = Questionnaire.objects.get(key="ons4-wellbeing")
+    OutcomeSchedule.objects.create(organisation=organisation_a, questionnaire=wellbeing)
+    response_submit(
+        referral=referral,
+        questionnaire=wellbeing,
+        time_point="intake",
+        answers={q.pk: 7 for q in wellbeing.questions.all()},
+        consent_to_reports=False,
+    )
     # Someone else in the same group, with their own notes: never in Sasha's export.
     other = make_referral(organisation_a, full_name="Olly Other")
     case_note_add(referral=other, body="Olly's private note", actor=caseworker_a)
@@ -89,6 +100,7 @@ def test_the_export_holds_every_kind_of_record_and_nothing_about_anyone_else(per
         "attendance",
         "resources_sent",
         "messages",
+        "questionnaires",
     ):
         assert data[section], section
     assert data["safe_contact"]["safe_ways"] == ["Email"]
