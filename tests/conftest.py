@@ -148,3 +148,14 @@ def pytest_collection_modifyitems(config, items):
     marker = pytest.mark.skip(reason="browser tests need " + ", ".join(missing))
     for item in browser_items:
         item.add_marker(marker)
+
+
+@pytest.fixture
+def shipped_questionnaires(db):
+    """The questionnaires the data migration ships. Tests that run in transactions empty
+    the tables between tests, so the rows are put back here (the install is idempotent)."""
+    from portal.outcomes.models import Question, Questionnaire
+    from portal.outcomes.shipped import install
+
+    install(Questionnaire, Question)
+    return {q.key: q for q in Questionnaire.objects.filter(organisation__isnull=True)}

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peergroups.models import Booking
-from portal.outcomes.models import OutcomeSchedule, Questionnaire, Response
+from portal.outcomes.models import OutcomeSchedule, Response
 from referrals import links
 from tests.browser.conftest import axe_violations, format_violations
 from tests.browser.helpers import keep_screenshot, sign_in_through_browser
@@ -17,8 +17,10 @@ from tests.referrals.factories import make_referral
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_participant_answers_the_questions_on_a_phone(axe_page, live_server, organisation_a):
-    wellbeing = Questionnaire.objects.get(key="ons4-wellbeing")
+def test_a_participant_answers_the_questions_on_a_phone(
+    axe_page, live_server, organisation_a, shipped_questionnaires
+):
+    wellbeing = shipped_questionnaires["ons4-wellbeing"]
     OutcomeSchedule.objects.create(organisation=organisation_a, questionnaire=wellbeing)
     person = make_referral(organisation_a)
     Booking.objects.create(

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def wellbeing():
-    return Questionnaire.objects.get(key="ons4-wellbeing", organisation=None)
+def wellbeing(shipped_questionnaires):
+    return shipped_questionnaires["ons4-wellbeing"]
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def points(person):
     return [(d.questionnaire.key, d.time_point) for d in questionnaires_due(referral=person)]
 
 
-def test_the_shipped_questionnaires_are_there_with_their_licence_lines():
+def test_the_shipped_questionnaires_are_there_with_their_licence_lines(shipped_questionnaires):
     ons4 = Questionnaire.objects.get(key="ons4-wellbeing")
     loneliness = Questionnaire.objects.get(key="ons-loneliness")
     assert ons4.questions.count() == 4 and loneliness.questions.count() == 4

@@ -18,7 +18,6 @@ from peergroups.models import Session
 from peergroups.services import booking_confirm, booking_offer, call_slot_publish
 from portal.organisations.roles import Role
 from portal.organisations.services import invitation_create
-from portal.outcomes.models import Questionnaire
 from resources import services as resource_services
 from tests.api.conftest import issue_key, key_client, referral_body
 from tests.conftest import sign_in
@@ -56,7 +55,12 @@ def scoped_urls() -> list[str]:
 
 @pytest.fixture
 def organisation_a_objects(
-    organisation_a, coordinator_a, caseworker_a, facilitator_a, police_agency
+    organisation_a,
+    coordinator_a,
+    caseworker_a,
+    facilitator_a,
+    police_agency,
+    shipped_questionnaires,
 ):
     referral = make_referral(organisation_a)
     group = GroupFactory(organisation=organisation_a)
@@ -127,7 +131,7 @@ def organisation_a_objects(
         "sar_id": sar.pk,
         "record_type": "closed_referral",
         "table": "referrals_by_source",
-        "questionnaire_id": Questionnaire.objects.get(key="ons4-wellbeing").pk,
+        "questionnaire_id": shipped_questionnaires["ons4-wellbeing"].pk,
         "passkey_id": a_passkey(caseworker_a).pk,
     }
 

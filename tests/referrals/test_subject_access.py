@@ -40,7 +40,7 @@ def test_the_deadline_is_one_calendar_month(received, due):
 
 
 @pytest.fixture
-def person(organisation_a, caseworker_a, coordinator_a, facilitator_a):
+def person(organisation_a, caseworker_a, coordinator_a, facilitator_a, shipped_questionnaires):
     referral = make_referral(organisation_a, full_name="Sasha Subject")
     contact_attempt_record(
         referral=referral,
