@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format codes install clean
+.PHONY: run test lint format codes install clean css
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,9 @@ codes: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .local db.sqlite3 db.sqlite3-* staticfiles
+
+## Rebuild static/css/portal.css from assets/scss (GOV.UK Frontend and the portal's own
+## styles). The built file is committed, so running the portal needs no Node.js.
+css:
+	npm install --no-audit --no-fund --silent
+	npm run --silent build:css
