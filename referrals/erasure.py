@@ -16,8 +16,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.notifications.models import MessageLog, StaffTask
-from portal.organisations.permissions import has_role
-from portal.organisations.roles import Role
+from portal.organisations.permissions import require_coordinator
 from resources.models import Delivery
 
 from .models import AccessReason, ConsentRecord, ErasureTombstone, Referral, ReferralEvent
@@ -29,8 +28,12 @@ class ErasureRefused(Exception):
 
 @transaction.atomic
 def person_erase(*, referral: Referral, actor: User, request=None) -> ErasureTombstone:
-    if not has_role(actor, referral.organisation, [Role.COORDINATOR]):
-        raise ErasureRefused("Only the organisation's coordinators can erase a person.")
+    require_coordinator(
+        actor,
+        referral.organisation,
+        refusal=ErasureRefused,
+        message="Only the organisation's coordinators can erase a person.",
+    )
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     organisation = referral.organisation
     record_id = str(referral.pk)

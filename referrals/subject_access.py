@@ -21,8 +21,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.notifications.models import MessageLog
-from portal.organisations.permissions import has_role
-from portal.organisations.roles import Role
+from portal.organisations.permissions import require_coordinator
 from resources.models import Delivery
 
 from .models import Referral, SubjectAccessRequest
@@ -44,8 +43,12 @@ def add_months(day: date, months: int) -> date:
 
 
 def _require_coordinator(organisation, actor: User) -> None:
-    if not has_role(actor, organisation, [Role.COORDINATOR]):
-        raise SubjectAccessError("Only the organisation's coordinators handle these requests.")
+    require_coordinator(
+        actor,
+        organisation,
+        refusal=SubjectAccessError,
+        message="Only the organisation's coordinators handle these requests.",
+    )
 
 
 @transaction.atomic

@@ -80,3 +80,18 @@ class GroupFactory(factory.django.DjangoModelFactory):
     audience = Group.Audience.ANY_FAMILY
     format = Group.Format.ZOOM
     capacity = 8
+
+
+def session_today(group, *, minutes_from_now: int = 20):
+    """A one-hour session starting soon, or just started, but always on today's date in
+    London, whatever time the tests run (near midnight it starts half an hour ago)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from peergroups.models import Session
+
+    start = timezone.now() + timedelta(minutes=minutes_from_now)
+    if timezone.localtime(start).date() != timezone.localdate():
+        start = timezone.now() - timedelta(minutes=30)
+    return Session.objects.create(group=group, starts_at=start, ends_at=start + timedelta(hours=1))

@@ -10,23 +10,17 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 
 from .models import LawfulBasisRecord, Organisation, PrivacyNotice, Purpose
-from .permissions import has_role
-from .roles import Role
+from .permissions import require_coordinator
 
 
 class DataProtectionError(Exception):
     """A change that cannot be made; the message is safe to show."""
 
 
-def _require_coordinator(organisation: Organisation, actor: User) -> None:
-    if not has_role(actor, organisation, [Role.COORDINATOR]):
-        raise DataProtectionError("Only the organisation's coordinators can change this.")
-
-
 def privacy_notice_publish(
     *, organisation: Organisation, version: str, body: str, actor: User, request=None
 ) -> PrivacyNotice:
-    _require_coordinator(organisation, actor)
+    require_coordinator(actor, organisation, refusal=DataProtectionError)
     try:
         with transaction.atomic():
             notice = PrivacyNotice.objects.create(
@@ -61,7 +55,7 @@ def lawful_basis_record(
     actor: User,
     request=None,
 ) -> LawfulBasisRecord:
-    _require_coordinator(organisation, actor)
+    require_coordinator(actor, organisation, refusal=DataProtectionError)
     if not PrivacyNotice.objects.filter(
         organisation=organisation, version=privacy_notice_version
     ).exists():

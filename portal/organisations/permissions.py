@@ -30,6 +30,19 @@ def has_role(user, organisation: Organisation, roles: Iterable[Role]) -> bool:
     )
 
 
+def require_coordinator(
+    actor,
+    organisation: Organisation,
+    *,
+    refusal: type[Exception],
+    message: str = "Only the organisation's coordinators can change this.",
+) -> None:
+    """Raise ``refusal(message)`` unless ``actor`` coordinates ``organisation``: services
+    use it so a view that forgot its own check still cannot change anything."""
+    if not has_role(actor, organisation, [Role.COORDINATOR]):
+        raise refusal(message)
+
+
 def organisations_for(user, *, roles: Iterable[Role] | None = None):
     """The charities where ``user`` is an active member, optionally in one of ``roles``."""
     if not getattr(user, "is_authenticated", False):

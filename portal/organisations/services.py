@@ -19,7 +19,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 
 from .models import Invitation, Membership, Organisation, ReferringAgency
-from .permissions import has_role
+from .permissions import require_coordinator
 from .roles import CHARITY_ROLES, Role
 
 
@@ -233,8 +233,7 @@ def organisation_passkeys_require(
     """
     from portal.accounts.passkeys import passkey_policy_changed
 
-    if not has_role(actor, organisation, [Role.COORDINATOR]):
-        raise PermissionDenied
+    require_coordinator(actor, organisation, refusal=PermissionDenied)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if organisation.require_passkeys == required:
         return organisation

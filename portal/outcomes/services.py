@@ -8,8 +8,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.organisations.models import Organisation
-from portal.organisations.permissions import has_role
-from portal.organisations.roles import Role
+from portal.organisations.permissions import require_coordinator
 from referrals.models import Referral
 
 from .models import Answer, OutcomeSchedule, Question, Questionnaire, Response
@@ -54,11 +53,6 @@ def response_submit(
     return response
 
 
-def _require_coordinator(organisation: Organisation, actor: User) -> None:
-    if not has_role(actor, organisation, [Role.COORDINATOR]):
-        raise OutcomeError("Only the organisation's coordinators can change this.")
-
-
 @transaction.atomic
 def schedule_set(
     *,
@@ -71,7 +65,7 @@ def schedule_set(
     actor: User,
     request=None,
 ) -> OutcomeSchedule:
-    _require_coordinator(organisation, actor)
+    require_coordinator(actor, organisation, refusal=OutcomeError)
     if questionnaire.organisation_id not in (None, organisation.pk):
         raise OutcomeError("That questionnaire belongs to another organisation.")
     schedule, _ = OutcomeSchedule.objects.update_or_create(
@@ -109,7 +103,7 @@ def questionnaire_add(
     request=None,
 ) -> Questionnaire:
     """An organisation's own questionnaire, such as a licensed scale it has registered for."""
-    _require_coordinator(organisation, actor)
+    require_coordinator(actor, organisation, refusal=OutcomeError)
     try:
         with transaction.atomic():
             questionnaire = Questionnaire.objects.create(

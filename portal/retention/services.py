@@ -20,8 +20,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.notifications.models import MessageLog
 from portal.organisations.models import Organisation
-from portal.organisations.permissions import has_role
-from portal.organisations.roles import Role
+from portal.organisations.permissions import require_coordinator
 from referrals.anonymisation import referrals_anonymise
 
 from .models import RetentionRule, RetentionRun, RetentionTally
@@ -47,8 +46,7 @@ def retention_rule_set(
     actor: User,
     request=None,
 ) -> RetentionRule:
-    if not has_role(actor, organisation, [Role.COORDINATOR]):
-        raise RetentionRuleRefused("Only the organisation's coordinators can change this.")
+    require_coordinator(actor, organisation, refusal=RetentionRuleRefused)
     policy = POLICIES[record_type]
     period = Period(length, unit)
     if not period.is_within(policy.shortest, policy.longest, at=timezone.now()):

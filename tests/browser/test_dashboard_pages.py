@@ -1,17 +1,15 @@
 """Each role's dashboard meets WCAG 2.2 AA at desktop and phone widths, and the one-tap
 register works from a phone."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from peergroups.models import Attendance, Booking, Session
+from peergroups.models import Attendance, Booking
 from referrals.services import referral_assign
 from tests.browser.helpers import keep_screenshot, sign_in_through_browser
 from tests.browser.test_accessibility import check
-from tests.factories import GroupFactory
+from tests.factories import GroupFactory, session_today
 from tests.referrals.factories import make_referral
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,12 +25,7 @@ def test_the_dashboard_is_accessible_and_the_register_works_on_a_phone(
     booking = Booking.objects.create(
         group=group, referral=person, state="confirmed", confirmed_at=timezone.now()
     )
-    start = timezone.now() + timedelta(minutes=5)
-    if timezone.localtime(start).date() != timezone.localdate():
-        start = timezone.now() - timedelta(minutes=30)
-    session = Session.objects.create(
-        group=group, starts_at=start, ends_at=start + timedelta(hours=1)
-    )
+    session = session_today(group, minutes_from_now=5)
 
     sign_in_through_browser(axe_page, live_server, coordinator_a)
     url = live_server.url + reverse("staff:dashboard")

@@ -16,14 +16,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from peergroups.models import Attendance, Booking, Session
+from peergroups.models import Attendance, Booking
 from peergroups.services import call_slot_publish
 from referrals import links
 from referrals.models import Referral
 from resources.models import Delivery
 from tests.browser.helpers import keep_screenshot, sign_in_through_browser
 from tests.browser.test_api_pages import console_errors
-from tests.factories import GroupFactory
+from tests.factories import GroupFactory, session_today
 from tests.notifications.delivery import deliver_all
 from tests.referrals.factories import make_referral
 from tests.referrals.test_self_referral import ANSWERS
@@ -84,12 +84,7 @@ def test_from_triage_to_the_register(
     person = make_referral(organisation_a, full_name="Robin Example")
     group = GroupFactory(organisation=organisation_a, title="Tuesday evening group")
     group.facilitators.add(facilitator_a)
-    start = timezone.now() + timedelta(minutes=20)
-    if timezone.localtime(start).date() != timezone.localdate():
-        start = timezone.now() - timedelta(minutes=30)
-    session = Session.objects.create(
-        group=group, starts_at=start, ends_at=start + timedelta(hours=1)
-    )
+    session = session_today(group, minutes_from_now=20)
     tomorrow = timezone.now() + timedelta(days=1)
     call_slot_publish(
         facilitator=facilitator_a,

@@ -15,7 +15,7 @@ from portal.audit.models import AuditEvent
 from referrals.models import Referral
 from referrals.services import referral_assign
 from tests.conftest import sign_in
-from tests.factories import GroupFactory
+from tests.factories import GroupFactory, session_today
 from tests.referrals.factories import make_referral
 
 pytestmark = pytest.mark.django_db
@@ -61,13 +61,8 @@ def test_a_facilitator_takes_the_register_from_the_dashboard(
     booking = Booking.objects.create(
         group=group, referral=person, state="confirmed", confirmed_at=timezone.now()
     )
-    start = timezone.now() + timedelta(minutes=30)
-    if timezone.localtime(start).date() != timezone.localdate():
-        start = timezone.now() - timedelta(minutes=30)
-    session = Session.objects.create(
-        group=group, starts_at=start, ends_at=start + timedelta(hours=1)
-    )
-    Session.objects.create(group=other_group, starts_at=start, ends_at=start + timedelta(hours=1))
+    session = session_today(group, minutes_from_now=30)
+    session_today(other_group, minutes_from_now=30)
 
     sign_in(client, facilitator_a)
     content = client.get(DASHBOARD).content.decode()
