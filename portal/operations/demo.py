@@ -125,9 +125,27 @@ def demo_data_load(
 
     load_library()
     progress("resource library")
+    _demo_outcome_measures(organisations.values())
+    progress("outcome measures")
     made = _demo_referrals(organisations[ORGANISATIONS[0]], agency)
     progress(f"{made} referrals")
     return logins
+
+
+def _demo_outcome_measures(organisations) -> None:
+    """Each demo charity asks the shipped questionnaires at intake, after six sessions and
+    at exit."""
+    from portal.outcomes.models import OutcomeSchedule, Question, Questionnaire
+    from portal.outcomes.shipped import install
+
+    install(Questionnaire, Question)
+    for organisation in organisations:
+        for questionnaire in Questionnaire.objects.filter(organisation__isnull=True):
+            OutcomeSchedule.objects.get_or_create(
+                organisation=organisation,
+                questionnaire=questionnaire,
+                defaults={"after_sessions": 6},
+            )
 
 
 DEMO_GROUND_RULES = (
