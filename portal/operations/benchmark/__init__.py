@@ -1,0 +1,1 @@
+"""The benchmark: a realistic dataset at two sizes, and the key pages measured on it."""

@@ -1,0 +1,200 @@
+"""Timing the key pages and endpoints in-process: the server's own time for each request
+(middleware, view, queries, template), its p50 and p95, and its query count.
+
+A bare view that renders a small template after one query is measured the same way in
+the same run, as the baseline every key page is compared with.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from peergroups.models import Group, Session
+from portal.accounts.passkeys import PASSKEY_REQUIRED_SESSION_KEY, passkey_requirement_snapshot
+from portal.api.models import Scope
+from portal.api.services import api_key_issue
+from portal.organisations.models import Organisation
+from portal.organisations.roles import Role
+from referrals.models import Referral
+
+from .seed import staff_of
+
+HOST = "localhost"
+
+
+@dataclass(frozen=True)
+class Timing:
+    name: str
+    size: str
+    p50_ms: float
+    p95_ms: float
+    queries: int
+    status: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def signed_in_client(user) -> Client:
+    client = Client(HTTP_HOST=HOST)
+    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = user.totpdevice_set.get(confirmed=True).persistent_id
+    session[PASSKEY_REQUIRED_SESSION_KEY] = passkey_requirement_snapshot(user)
+    session.save()
+    return client
+
+
+def _time(name, size, call, repeats) -> Timing:
+    call()  # warm caches, templates and connections first
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        response = call()
+    # Counted now: the log is shared and later requests may clear it.
+    query_count = len(queries)
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return Timing(
+        name=name,
+        size=size,
+        p50_ms=round(statistics.median(samples), 2),
+        p95_ms=round(samples[max(0, int(len(samples) * 0.95) - 1)], 2),
+        queries=query_count,
+        status=response.status_code,
+    )
+
+
+def measure(*, organisation: Organisation, size: str, repeats: int) -> list[Timing]:
+    coordinator = staff_of(organisation, Role.COORDINATOR)
+    caseworker = staff_of(organisation, Role.CASEWORKER)
+    facilitator = staff_of(organisation, Role.FACILITATOR)
+    staff = signed_in_client(caseworker)
+    lead = signed_in_client(facilitator)
+    boss = signed_in_client(coordinator)
+    referral = (
+        Referral.objects.filter(organisation=organisation, assigned_to=caseworker)
+        .exclude(state="closed")
+        .order_by("created_at")
+        .first()
+    )
+    group = Group.objects.filter(organisation=organisation, facilitators=facilitator).first()
+    session = Session.objects.filter(group=group, starts_at__lt=timezone.now()).last()
+    today = timezone.localdate()
+    report_url = reverse("staff:report", kwargs={"organisation_id": organisation.pk})
+    _, raw_key = api_key_issue(
+        organisation=organisation,
+        agency=organisation.partner_agencies.first(),
+        name=f"Benchmark {timezone.now():%H%M%S%f}",
+        scopes=list(Scope.values),
+        expires_on=today + timedelta(days=1),
+        actor=coordinator,
+    )
+    api = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+    sent = {"n": 0}
+
+    def submit():
+        sent["n"] += 1
+        return api.post(
+            "/api/v1/referrals/",
+            referral_body(sent["n"]),
+            content_type="application/json",
+        )
+
+    reference = submit().json()["reference"]
+    pages = [
+        ("Bare view (baseline)", lambda: staff.get("/benchmark/bare/")),
+        ("Caseworker queue", lambda: staff.get(reverse("referrals:queue"))),
+        (
+            "Referral page",
+            lambda: staff.get(reverse("referrals:detail", kwargs={"referral_id": referral.pk})),
+        ),
+        (
+            "Group page with roster",
+            lambda: lead.get(reverse("groups:detail", kwargs={"group_id": group.pk})),
+        ),
+        (
+            "Session register",
+            lambda: lead.get(reverse("groups:session", kwargs={"session_id": session.pk})),
+        ),
+        ("Facilitator dashboard", lambda: lead.get(reverse("staff:dashboard"))),
+        (
+            "Coordinator report for a year",
+            lambda: boss.get(
+                report_url, {"start": (today - timedelta(days=364)).isoformat(), "end": today}
+            ),
+        ),
+        (
+            "Pack send page",
+            lambda: staff.get(
+                reverse("resources-staff:pack-send", kwargs={"referral_id": referral.pk})
+            ),
+        ),
+        ("POST /api/v1/referrals/", submit),
+        ("GET /api/v1/referrals/{reference}/", lambda: api.get(f"/api/v1/referrals/{reference}/")),
+    ]
+    # DEBUG off, as in production: with it on, Django keeps every query in memory.
+    with (
+        override_settings(ROOT_URLCONF="portal.operations.benchmark.urls", DEBUG=False),
+        _one_connection(),
+    ):
+        return [_time(name, size, call, repeats) for name, call in pages]
+
+
+@contextmanager
+def _one_connection():
+    """As in Django's own test client runs: requests keep the connection and its query log
+    (otherwise each request would reconnect and clear the count)."""
+    request_started.disconnect(reset_queries)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(reset_queries)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def referral_body(n: int) -> dict:
+    return {
+        "person": {
+            "full_name": f"Benchmark Referral {n}",
+            "email": f"bench-api-{n}-{time.time_ns()}@example.org",
+            "phone": "",
+            "relationship": "partner",
+            "stage": "on_bail",
+            "children_in_household": "no",
+            "support_wanted": "peer_group",
+            "format_preference": "zoom",
+        },
+        "safe_contact": {
+            "channels": ["email"],
+            "may_name_organisation": False,
+            "shares_device_with_person": False,
+            "shares_address_with_person": False,
+        },
+        "consent": {
+            "given": True,
+            "method": "verbal",
+            "given_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+            "statement_version": "professional-2026-11",
+            "recorded_by": {"name": "PC Benchmark", "identifier": "0000"},
+            "scope": {"share_status_with_referrer": False},
+        },
+    }

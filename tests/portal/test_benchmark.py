@@ -1,0 +1,47 @@
+"""The benchmark command seeds its dataset (again without duplicates), times every key
+page and endpoint, and writes JSON and a markdown table. Its figures are for the run
+on PostgreSQL (docs/performance.md); here only that it works and counts queries."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from portal.operations.benchmark.seed import seed
+from portal.operations.benchmark.sizes import SIZES
+from referrals.models import Referral
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PAGES = {
+    "Bare view (baseline)",
+    "Caseworker queue",
+    "Referral page",
+    "Group page with roster",
+    "Session register",
+    "Facilitator dashboard",
+    "Coordinator report for a year",
+    "Pack send page",
+    "POST /api/v1/referrals/",
+    "GET /api/v1/referrals/{reference}/",
+}
+
+
+def test_the_benchmark_measures_every_key_page(tmp_path, settings, capsys):
+    settings.STATIC_ROOT = tmp_path / "static"
+    call_command("benchmark", "--sizes", "tiny", "--repeats", "5", "--out", str(tmp_path))
+    result = json.loads(next(tmp_path.glob("benchmark-*.json")).read_text())
+    timings = {t["name"]: t for t in result["timings"]}
+    assert set(timings) == PAGES
+    for name, timing in timings.items():
+        assert timing["status"] in (200, 201), name
+        assert timing["queries"] > 0 and timing["p50_ms"] > 0, name
+    assert "| Referral page |" in next(tmp_path.glob("benchmark-*.md")).read_text()
+    assert "Caseworker queue" in capsys.readouterr().out
+
+
+def test_seeding_again_adds_nothing():
+    size = SIZES["tiny"]
+    seed(size=size)
+    seed(size=size)
+    assert Referral.objects.count() == size.referrals
