@@ -40,13 +40,21 @@ def seed(*, size: Size, progress: Progress = lambda message: None) -> list[Organ
     """Every organisation of ``size``, seeding the ones not there yet."""
     agency, _ = ReferringAgency.objects.get_or_create(name="Benchmark Constabulary")
     organisations = []
+    seeded = False
     for index in range(size.organisations):
         slug = organisation_slug(size, index)
         existing = Organisation.objects.filter(slug=slug).first()
         if existing is None:
             existing = _seed_organisation(size=size, index=index, slug=slug, agency=agency)
+            seeded = True
             progress(f"{size.name}: organisation {index + 1} of {size.organisations} seeded")
         organisations.append(existing)
+    if seeded and connection.vendor == "postgresql":
+        # A live database is analysed by autovacuum as it grows; a bulk load is not, and
+        # the planner would choose its plans from statistics of the empty tables.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        progress("statistics updated (ANALYZE)")
     return organisations
 
 
@@ -68,7 +76,7 @@ def _seed_organisation(*, size: Size, index: int, slug: str, agency) -> Organisa
     now = timezone.now()
     organisation = Organisation.objects.create(name=f"Benchmark {size.name} {index:02d}", slug=slug)
     organisation.partner_agencies.add(agency)
-    staff = _staff(organisation, slug)
+    staff = _staff(organisation, slug, size)
     referrals = _referrals(organisation, size, index, rng, staff)
     _spread_over_years(Referral, "created_at", organisation_id=organisation.pk)
     _close_the_closed(organisation)
@@ -77,9 +85,18 @@ def _seed_organisation(*, size: Size, index: int, slug: str, agency) -> Organisa
     return organisation
 
 
-def _staff(organisation: Organisation, slug: str) -> dict[str, list[User]]:
+# A facilitator runs a few groups at most; a charity with more groups has more of them.
+GROUPS_PER_FACILITATOR = 3
+
+
+def _staff(organisation: Organisation, slug: str, size: Size) -> dict[str, list[User]]:
     staff: dict[str, list[User]] = {}
-    for role, count in ((Role.COORDINATOR, 1), (Role.CASEWORKER, 3), (Role.FACILITATOR, 3)):
+    facilitators = -(-size.groups_per_organisation // GROUPS_PER_FACILITATOR)
+    for role, count in (
+        (Role.COORDINATOR, 1),
+        (Role.CASEWORKER, 3),
+        (Role.FACILITATOR, facilitators),
+    ):
         for n in range(count):
             user = User.objects.create_user(
                 email=f"{role}{n}@{slug}.example", full_name=f"{role.title()} {n}"
@@ -192,7 +209,9 @@ def _groups(organisation, size: Size, rng, referrals, staff, now) -> None:
     )
     Group.facilitators.through.objects.bulk_create(
         [
-            Group.facilitators.through(group_id=g.pk, user_id=facilitators[i % 3].pk)
+            Group.facilitators.through(
+                group_id=g.pk, user_id=facilitators[i // GROUPS_PER_FACILITATOR].pk
+            )
             for i, g in enumerate(groups)
         ]
     )
