@@ -220,20 +220,16 @@ def _group_figures(report, organisation, filters, referrals, sessions) -> None:
         "%",
         note="Of places recorded in registers.",
     )
+    # One scan of the period's attendance, grouped by place.
     per_person = (
-        Booking.objects.filter(attendance__session__in=sessions)
-        .annotate(
-            came=Count(
-                "attendance",
-                filter=Q(
-                    attendance__session__in=sessions, attendance__status=Attendance.Status.ATTENDED
-                ),
-            )
-        )
-        .filter(came__gte=1)
+        attendance.filter(status=Attendance.Status.ATTENDED)
+        .values("booking")
+        .annotate(came=Count("pk"))
+        .order_by()
     )
     kept = per_person.aggregate(
-        people=Count("pk"), stayed=Count("pk", filter=Q(came__gte=RETAINED_AFTER_SESSIONS))
+        people=Count("booking"),
+        stayed=Count("booking", filter=Q(came__gte=RETAINED_AFTER_SESSIONS)),
     )
     report.figures["retained_share"] = Figure(
         f"People who came to {RETAINED_AFTER_SESSIONS} or more sessions",
