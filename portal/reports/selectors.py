@@ -103,12 +103,19 @@ def funder_report(*, organisation: Organisation, filters: ReportFilters) -> Repo
 
 
 def _referral_figures(report: Report, referrals) -> None:
+    # Distinct throughout: the join to places for "reached a group" gives a person with
+    # several places several rows.
     counts = referrals.aggregate(
-        total=Count("pk"),
-        contacted=Count("pk", filter=Q(first_contacted_at__isnull=False)),
-        on_time=Count("pk", filter=Q(first_contacted_at__date__lte=F("first_contact_due"))),
+        total=Count("pk", distinct=True),
+        contacted=Count("pk", filter=Q(first_contacted_at__isnull=False), distinct=True),
+        on_time=Count(
+            "pk", filter=Q(first_contacted_at__date__lte=F("first_contact_due")), distinct=True
+        ),
         reached_group=Count("pk", filter=Q(bookings__confirmed_at__isnull=False), distinct=True),
-        **{f"source_{value}": Count("pk", filter=Q(source=value)) for value in Source.values},
+        **{
+            f"source_{value}": Count("pk", filter=Q(source=value), distinct=True)
+            for value in Source.values
+        },
     )
     total = counts["total"]
     report.figures["referrals_received"] = Figure("Referrals received", total)

@@ -171,3 +171,16 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         bigger = report(organisation_a)
     assert bigger.value("referrals_received") == 4 + 28 + 4
     assert len(large) == len(small)
+
+
+def test_a_person_with_several_places_is_counted_once(quarter, organisation_a):
+    from peergroups.models import Booking
+
+    r1 = quarter["r1"]
+    Booking.objects.create(
+        group=quarter["g2"], referral=r1, state="completed", confirmed_at=at(3, 1)
+    )
+    figures = report(organisation_a)
+    assert figures.value("referrals_received") == 4
+    assert figures.value("first_contact_on_time") == 25.0
+    assert figures.tables["referrals_by_source"].rows[0] == ["Self-referral", 2, 50.0]
