@@ -56,3 +56,16 @@ def due_meeting_reminders_make(*, organisation, count: int, prefix: str = "B") -
             for referral in referrals[g * GROUP_SIZE : (g + 1) * GROUP_SIZE]
         )
     Booking.objects.bulk_create(bookings, batch_size=1000)
+
+
+def unused_reference_prefix(letter: str, *, length: int = 5) -> str:
+    """A reference prefix no earlier run used: references are unique, and a benchmark
+    stage that commits its data may run many times in the same database."""
+    import secrets
+
+    from referrals.models import Referral
+
+    while True:
+        prefix = letter + secrets.token_hex(length).upper()[: length - len(letter)]
+        if not Referral.objects.filter(reference__startswith=prefix).exists():
+            return prefix

@@ -29,7 +29,17 @@ PAGES = {
 
 def test_the_benchmark_measures_every_key_page(tmp_path, settings, capsys):
     settings.STATIC_ROOT = tmp_path / "static"
-    call_command("benchmark", "--sizes", "tiny", "--repeats", "5", "--out", str(tmp_path))
+    call_command(
+        "benchmark",
+        "--sizes",
+        "tiny",
+        "--stages",
+        "pages",
+        "--repeats",
+        "5",
+        "--out",
+        str(tmp_path),
+    )
     result = json.loads(next(tmp_path.glob("benchmark-*.json")).read_text())
     timings = {t["name"]: t for t in result["timings"]}
     assert set(timings) == PAGES

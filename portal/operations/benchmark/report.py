@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 from pathlib import Path
 
@@ -55,19 +56,61 @@ def markdown(timings: list[Timing]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(timings: list[Timing], folder: Path, *, extra: dict) -> tuple[Path, Path]:
+def contention_markdown(result) -> str:
+    return (
+        "| Clients | Groups of places | Confirmations tried | Places taken | Overbooked groups "
+        "| Errors | Seconds | Confirmations/s | Tries/s | p50 ms | p95 ms |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n"
+        f"| {result.clients} | {result.groups} of {result.capacity} | {result.attempts} "
+        f"| {result.confirmed} | {result.overbooked_groups} | {result.errors} | {result.seconds} "
+        f"| {result.confirmations_per_second} | {result.attempts_per_second} "
+        f"| {result.confirm_p50_ms} | {result.confirm_p95_ms} |\n"
+    )
+
+
+def reminders_markdown(results) -> str:
+    lines = [
+        "| Delivered by | Messages | Seconds | Messages/s | Queries/message |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        queries = "" if r.queries_per_message is None else f"{r.queries_per_message}"
+        lines.append(
+            f"| {r.how} | {r.messages:,} | {r.seconds} | {r.messages_per_second} | {queries} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    memory = None
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        total_kb = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
+        memory = f"{total_kb / 1024 / 1024:.1f} GiB"
+    return {
+        "cpus": os.cpu_count(),
+        "memory": memory,
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "database": f"{connection.vendor} {connection.Database.__name__}"
+        if connection.vendor != "postgresql"
+        else f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000}",
+    }
+
+
+def write(folder: Path, *, text: str, data: dict) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     data = {
         "when": timezone.now().isoformat(),
         "database": connection.vendor,
-        "machine": {"python": platform.python_version(), "platform": platform.platform()},
-        "timings": [t.as_dict() for t in timings],
-        "comparisons": comparisons(timings),
-        **extra,
+        "machine": machine(),
+        **data,
     }
     json_path = folder / f"benchmark-{stamp}.json"
     md_path = folder / f"benchmark-{stamp}.md"
     json_path.write_text(json.dumps(data, indent=2, default=str))
-    md_path.write_text(markdown(timings))
+    md_path.write_text(text)
     return json_path, md_path
