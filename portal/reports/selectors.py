@@ -103,19 +103,15 @@ def funder_report(*, organisation: Organisation, filters: ReportFilters) -> Repo
 
 
 def _referral_figures(report: Report, referrals) -> None:
-    # Distinct throughout: the join to places for "reached a group" gives a person with
-    # several places several rows.
+    # "Reached a group" asks whether a confirmed place exists rather than joining places,
+    # so each referral is one row and the counts need no DISTINCT.
+    placed = Booking.objects.filter(referral=OuterRef("pk"), confirmed_at__isnull=False)
     counts = referrals.aggregate(
-        total=Count("pk", distinct=True),
-        contacted=Count("pk", filter=Q(first_contacted_at__isnull=False), distinct=True),
-        on_time=Count(
-            "pk", filter=Q(first_contacted_at__date__lte=F("first_contact_due")), distinct=True
-        ),
-        reached_group=Count("pk", filter=Q(bookings__confirmed_at__isnull=False), distinct=True),
-        **{
-            f"source_{value}": Count("pk", filter=Q(source=value), distinct=True)
-            for value in Source.values
-        },
+        total=Count("pk"),
+        contacted=Count("pk", filter=Q(first_contacted_at__isnull=False)),
+        on_time=Count("pk", filter=Q(first_contacted_at__date__lte=F("first_contact_due"))),
+        reached_group=Count("pk", filter=Q(Exists(placed))),
+        **{f"source_{value}": Count("pk", filter=Q(source=value)) for value in Source.values},
     )
     total = counts["total"]
     report.figures["referrals_received"] = Figure("Referrals received", total)
@@ -215,18 +211,25 @@ def _group_figures(report, organisation, filters, referrals, sessions) -> None:
         median_days(waited, elapsed("confirmed_at", "waitlisted_at")),
         " days",
     )
-    attendance = Attendance.objects.filter(session__in=sessions)
-    totals = attendance.aggregate(
-        recorded=Count("pk"), attended=Count("pk", filter=Q(status=Attendance.Status.ATTENDED))
+    by_group = list(
+        sessions.values("group", "group__title")
+        .annotate(
+            held=Count("pk", distinct=True),
+            attended=Count("attendance", filter=Q(attendance__status=Attendance.Status.ATTENDED)),
+            apologies=Count("attendance", filter=Q(attendance__status=Attendance.Status.APOLOGIES)),
+            no_show=Count("attendance", filter=Q(attendance__status=Attendance.Status.NO_SHOW)),
+        )
+        .order_by("group__title", "group")
     )
-    report.figures["sessions_held"] = Figure("Sessions held", sessions.count())
-    report.figures["attendances"] = Figure("Attendances", totals["attended"])
+    # The organisation's totals are the sum of its groups' (every status is counted).
+    attended = sum(row["attended"] for row in by_group)
+    recorded = sum(row["attended"] + row["apologies"] + row["no_show"] for row in by_group)
+    report.figures["sessions_held"] = Figure("Sessions held", sum(row["held"] for row in by_group))
+    report.figures["attendances"] = Figure("Attendances", attended)
     report.figures["attendance_rate"] = Figure(
-        "Attendance rate",
-        share(totals["attended"], totals["recorded"]),
-        "%",
-        note="Of places recorded in registers.",
+        "Attendance rate", share(attended, recorded), "%", note="Of places recorded in registers."
     )
+    attendance = Attendance.objects.filter(session__in=sessions)
     # One scan of the period's attendance, grouped by place.
     per_person = (
         attendance.filter(status=Attendance.Status.ATTENDED)
@@ -243,16 +246,6 @@ def _group_figures(report, organisation, filters, referrals, sessions) -> None:
         share(kept["stayed"], kept["people"]),
         "%",
         note="Of people who came to at least one session in the period.",
-    )
-    by_group = (
-        sessions.values("group__title")
-        .annotate(
-            held=Count("pk", distinct=True),
-            attended=Count("attendance", filter=Q(attendance__status=Attendance.Status.ATTENDED)),
-            apologies=Count("attendance", filter=Q(attendance__status=Attendance.Status.APOLOGIES)),
-            no_show=Count("attendance", filter=Q(attendance__status=Attendance.Status.NO_SHOW)),
-        )
-        .order_by("group__title")
     )
     rows = [
         [
