@@ -1,5 +1,13 @@
+"""Report tables and charts, built in Python rather than nested template loops: a year's
+report has hundreds of cells and bars, and the template engine's per-cell cost made
+rendering them the slowest part of the page."""
+
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+
+from portal.reports.charts import BarChart
 
 register = template.Library()
 
@@ -12,3 +20,46 @@ def report_cell(value) -> str:
     if isinstance(value, int | float):
         return floatformat(value, "-2")
     return str(value)
+
+
+@register.simple_tag
+def report_rows(rows: list[list]) -> SafeString:
+    """Table rows: the first value heads its row, the rest are cells."""
+    return format_html_join(
+        "\n",
+        '<tr><th scope="row">{}</th>{}</tr>',
+        (
+            (
+                row[0],
+                format_html_join("", "<td>{}</td>", ((report_cell(v),) for v in row[1:])),
+            )
+            for row in rows
+        ),
+    )
+
+
+@register.simple_tag
+def chart_bars(chart: BarChart) -> SafeString:
+    """The bars of a chart, each with its label and value."""
+    return format_html_join(
+        "\n",
+        '<text class="chart__label" x="{}" y="{}" text-anchor="end">{}</text>'
+        '<rect class="chart__bar" x="{}" y="{}" width="{}" height="{}"></rect>'
+        '<text class="chart__value" x="{}" y="{}">{}{}</text>',
+        (
+            (
+                chart.label_x,
+                bar.text_y,
+                bar.label,
+                chart.bar_x,
+                bar.y,
+                bar.width,
+                chart.bar_height,
+                bar.value_x,
+                bar.text_y,
+                floatformat(bar.value, "-1"),
+                chart.unit,
+            )
+            for bar in chart.bars
+        ),
+    )
