@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from portal.operations.benchmark import report
+from portal.operations.benchmark.database import configure_as_production
 from portal.operations.benchmark.measure import measure
 from portal.operations.benchmark.seed import seed
 from portal.operations.benchmark.sizes import SIZES
@@ -54,6 +55,8 @@ class Command(BaseCommand):
         # Pages are measured with DEBUG off, as in production, which serves static files
         # from the collected manifest; the load test's server uses it too.
         call_command("collectstatic", interactive=False, verbosity=0)
+        for setting, value in configure_as_production().items():
+            self.stdout.write(f"Database set as in production: {setting} = {value}")
         sections, data = [], {"repeats": repeats}
         organisations = {}
         timings = []
