@@ -29,6 +29,7 @@ from portal.organisations.models import Organisation
 from portal.organisations.roles import Role
 from referrals.models import Referral
 
+from .referral_bodies import referral_body
 from .seed import staff_of
 
 HOST = "localhost"
@@ -169,32 +170,3 @@ def _one_connection():
         request_started.connect(reset_queries)
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
-
-
-def referral_body(n: int) -> dict:
-    return {
-        "person": {
-            "full_name": f"Benchmark Referral {n}",
-            "email": f"bench-api-{n}-{time.time_ns()}@example.org",
-            "phone": "",
-            "relationship": "partner",
-            "stage": "on_bail",
-            "children_in_household": "no",
-            "support_wanted": "peer_group",
-            "format_preference": "zoom",
-        },
-        "safe_contact": {
-            "channels": ["email"],
-            "may_name_organisation": False,
-            "shares_device_with_person": False,
-            "shares_address_with_person": False,
-        },
-        "consent": {
-            "given": True,
-            "method": "verbal",
-            "given_at": (timezone.now() - timedelta(hours=1)).isoformat(),
-            "statement_version": "professional-2026-11",
-            "recorded_by": {"name": "PC Benchmark", "identifier": "0000"},
-            "scope": {"share_status_with_referrer": False},
-        },
-    }

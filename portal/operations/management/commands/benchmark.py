@@ -53,7 +53,7 @@ class Command(BaseCommand):
         if repeats < 5:
             raise CommandError("Use at least 5 repeats, so p95 means something.")
         # Pages are measured with DEBUG off, as in production, which serves static files
-        # from the collected manifest; the load test's server uses it too.
+        # from the collected manifest (the load test collects its own for its server).
         call_command("collectstatic", interactive=False, verbosity=0)
         for setting, value in configure_as_production().items():
             self.stdout.write(f"Database set as in production: {setting} = {value}")
