@@ -84,22 +84,34 @@ def funder_report(*, organisation: Organisation, filters: ReportFilters) -> Repo
     )
     if filters.source:
         referrals = referrals.filter(source=filters.source)
-    sessions = Session.objects.filter(
-        group__organisation=organisation,
-        status=Session.Status.SCHEDULED,
-        starts_at__gte=since,
-        starts_at__lt=min(until, timezone.now()),
-    )
-    if filters.group:
-        sessions = sessions.filter(group=filters.group)
-
     report = Report(organisation=organisation, filters=filters)
     _referral_figures(report, referrals)
-    _group_figures(report, organisation, filters, referrals, sessions)
+    _group_figures(report, organisation, filters, referrals)
     _resource_figures(report, organisation, since, until)
     _message_figures(report, organisation, filters, since, until)
     _outcome_figures(report, organisation, filters, since, until)
     return report
+
+
+def _sessions_held(organisation, filters: ReportFilters, since, until, *, through: str = "") -> Q:
+    """Conditions for the period's sessions that took place, on a session or (``through``
+    a relation) on a row that belongs to one.
+
+    Conditions rather than a queryset, so that attendance is filtered through its join to
+    the session: an ``IN (subquery)`` made PostgreSQL read every session twice.
+    """
+    on = f"{through}__" if through else ""
+    held = Q(
+        **{
+            f"{on}group__organisation": organisation,
+            f"{on}status": Session.Status.SCHEDULED,
+            f"{on}starts_at__gte": since,
+            f"{on}starts_at__lt": min(until, timezone.now()),
+        }
+    )
+    if filters.group:
+        held &= Q(**{f"{on}group": filters.group})
+    return held
 
 
 def _referral_figures(report: Report, referrals) -> None:
@@ -186,7 +198,7 @@ def _referrals_by_week(filters: ReportFilters, referrals) -> Table:
     )
 
 
-def _group_figures(report, organisation, filters, referrals, sessions) -> None:
+def _group_figures(report, organisation, filters, referrals) -> None:
     report.figures["median_days_to_group_place"] = Figure(
         "Median days from referral to a confirmed group place",
         median_days(
@@ -211,16 +223,33 @@ def _group_figures(report, organisation, filters, referrals, sessions) -> None:
         median_days(waited, elapsed("confirmed_at", "waitlisted_at")),
         " days",
     )
-    by_group = list(
-        sessions.values("group", "group__title")
-        .annotate(
-            held=Count("pk", distinct=True),
-            attended=Count("attendance", filter=Q(attendance__status=Attendance.Status.ATTENDED)),
-            apologies=Count("attendance", filter=Q(attendance__status=Attendance.Status.APOLOGIES)),
-            no_show=Count("attendance", filter=Q(attendance__status=Attendance.Status.NO_SHOW)),
-        )
+    # Sessions held per group, and attendance per group and status: two hash
+    # aggregates, where one joined query needed a DISTINCT count and so a sort of every
+    # attendance row in the period.
+    held = (
+        Session.objects.filter(_sessions_held(organisation, filters, since, until))
+        .values_list("group", "group__title")
+        .annotate(n=Count("pk"))
         .order_by("group__title", "group")
     )
+    attendance = Attendance.objects.filter(
+        _sessions_held(organisation, filters, since, until, through="session")
+    )
+    marked: dict = {}
+    for group_id, status, n in (
+        attendance.values_list("session__group", "status").annotate(n=Count("pk")).order_by()
+    ):
+        marked.setdefault(group_id, {})[status] = n
+    by_group = [
+        {
+            "group__title": title,
+            "held": count,
+            "attended": marked.get(group_id, {}).get(Attendance.Status.ATTENDED, 0),
+            "apologies": marked.get(group_id, {}).get(Attendance.Status.APOLOGIES, 0),
+            "no_show": marked.get(group_id, {}).get(Attendance.Status.NO_SHOW, 0),
+        }
+        for group_id, title, count in held
+    ]
     # The organisation's totals are the sum of its groups' (every status is counted).
     attended = sum(row["attended"] for row in by_group)
     recorded = sum(row["attended"] + row["apologies"] + row["no_show"] for row in by_group)
@@ -229,7 +258,6 @@ def _group_figures(report, organisation, filters, referrals, sessions) -> None:
     report.figures["attendance_rate"] = Figure(
         "Attendance rate", share(attended, recorded), "%", note="Of places recorded in registers."
     )
-    attendance = Attendance.objects.filter(session__in=sessions)
     # One scan of the period's attendance, grouped by place.
     per_person = (
         attendance.filter(status=Attendance.Status.ATTENDED)
