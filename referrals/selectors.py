@@ -30,6 +30,9 @@ class QueueFilters:
     age: str = ""  # "", "week", "month", "older"
 
 
+QUEUE_UNREAD_FIELDS = ("full_name", "email", "phone", "area", "accessibility_needs")
+
+
 def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referral]:
     queryset = Referral.objects.for_member(user, roles=CASE_ROLES).select_related(
         "organisation", "assigned_to", "referring_agency"
@@ -60,7 +63,8 @@ def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referr
         queryset = queryset.filter(created_at__gte=now - timedelta(days=30))
     elif filters.age == "older":
         queryset = queryset.filter(created_at__lt=now - timedelta(days=30))
-    return queryset.order_by("first_contact_due", "created_at")
+    # Lists show references, never names: the personal fields stay encrypted, unread.
+    return queryset.defer(*QUEUE_UNREAD_FIELDS).order_by("first_contact_due", "created_at")
 
 
 def case_staff(*, organisation) -> QuerySet[User]:
