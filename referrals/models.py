@@ -118,7 +118,14 @@ class Referral(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["organisation", "state", "-created_at"]),
-            models.Index(fields=["organisation", "first_contact_due"]),
+            # The queue and the dashboards: open referrals, earliest first contact due first.
+            models.Index(
+                fields=["organisation", "first_contact_due", "created_at"],
+                name="referral_open_queue",
+                condition=~Q(state="closed"),
+            ),
+            # The funders' report: referrals received in a period.
+            models.Index(fields=["organisation", "created_at"], name="referral_received"),
             models.Index(fields=["organisation", "assigned_to", "state"]),
             models.Index(fields=["referred_by", "-created_at"]),
             # The retention job's two questions: closed when, and withdrawn when.

@@ -14,6 +14,7 @@ from portal.core.parsing import parse_uuid
 from portal.notifications.models import MessageLog
 from portal.organisations.models import Membership
 from portal.organisations.roles import CASE_ROLES
+from portal.organisations.scoping import member_organisation_ids
 
 from .choices import Source, State
 from .models import CaseNote, ConsentRecord, ContactAttempt, Referral, ReferralEvent
@@ -34,7 +35,13 @@ QUEUE_UNREAD_FIELDS = ("full_name", "email", "phone", "area", "accessibility_nee
 
 
 def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referral]:
-    queryset = Referral.objects.for_member(user, roles=CASE_ROLES).select_related(
+    # The organisations are looked up first and given as values: with one organisation,
+    # PostgreSQL then reads the queue's page straight from its index and stops, where a
+    # subquery made it fetch and sort every open referral to show the first 25.
+    organisations = [
+        row["organisation_id"] for row in member_organisation_ids(user, roles=CASE_ROLES)
+    ]
+    queryset = Referral.objects.filter(organisation_id__in=organisations).select_related(
         "organisation", "assigned_to", "referring_agency"
     )
     if filters.state == "open":
