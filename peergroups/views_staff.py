@@ -7,6 +7,7 @@ group, session or place answers 404.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,17 +36,19 @@ from .forms import (
 from .models import Attendance, Booking, Group, InitialCallSlot, ZoomAccount
 from .scheduling import ScheduleError
 
+# A national charity runs hundreds of groups over the years; lists show a page at a time.
+LIST_PAGE_SIZE = 50
+
 
 @require_GET
 def group_list(request):
-    groups = list(selectors.groups_for_staff(user=request.user))
-    mine = set(request.user.facilitated_groups.values_list("pk", flat=True))
+    groups = selectors.groups_for_staff(user=request.user)
     return render(
         request,
         "peergroups/staff/group_list.html",
         {
-            "groups": groups,
-            "mine": [group for group in groups if group.pk in mine],
+            "page": Paginator(groups, LIST_PAGE_SIZE).get_page(request.GET.get("page")),
+            "mine": list(groups.filter(facilitators=request.user)),
             "sessions": selectors.sessions_this_week(user=request.user),
         },
     )
@@ -232,7 +235,9 @@ def call_slots(request):
         "peergroups/staff/call_slots.html",
         {
             "form": form,
-            "slots": selectors.call_slots_for_staff(user=request.user),
+            "page": Paginator(
+                selectors.call_slots_for_staff(user=request.user), LIST_PAGE_SIZE
+            ).get_page(request.GET.get("page")),
             "outcome_form": CallOutcomeForm(),
         },
         status=400 if form.errors else 200,

@@ -113,3 +113,18 @@ def test_other_organisations_cannot_see_or_use_slots(
     )
     assert response.status_code == 404
     assert InitialCallSlot.objects.get(pk=slot.pk).outcome == ""
+
+
+def test_call_times_are_listed_a_page_at_a_time(client, facilitator_a, organisation_a):
+    from peergroups.views_staff import LIST_PAGE_SIZE
+
+    for n in range(LIST_PAGE_SIZE + 2):
+        slot_for(facilitator_a, organisation_a, hours=24 + n)
+    sign_in(client, facilitator_a)
+
+    first = client.get(reverse("groups:calls")).content.decode()
+    second = client.get(reverse("groups:calls"), {"page": 2}).content.decode()
+
+    assert first.count('class="record"') == LIST_PAGE_SIZE
+    assert second.count('class="record"') == 2
+    assert "Page 2 of 2" in second

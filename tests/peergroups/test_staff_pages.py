@@ -278,3 +278,23 @@ def test_moving_the_schedule_tells_everyone_confirmed_once(
             actor=facilitator_a,
         )
     assert [m.subject for m in mail.outbox] == ["Your meeting times have changed"] * 2
+
+
+def test_the_group_list_shows_a_page_at_a_time(client, organisation_a, facilitator_a):
+    from peergroups.views_staff import LIST_PAGE_SIZE
+
+    groups = [
+        GroupFactory(organisation=organisation_a, title=f"Group {n:03d}")
+        for n in range(LIST_PAGE_SIZE + 3)
+    ]
+    groups[-1].facilitators.add(facilitator_a)
+    sign_in(client, facilitator_a)
+
+    first = client.get(reverse("groups:list")).content.decode()
+    second = client.get(reverse("groups:list"), {"page": 2}).content.decode()
+
+    assert "Group 000" in first and f"Group {LIST_PAGE_SIZE:03d}" not in first
+    assert f"Group {LIST_PAGE_SIZE:03d}" in second and "Group 000" not in second
+    assert "Page 1 of 2" in first
+    # The groups someone facilitates are listed above, whichever page they are on.
+    assert first.count(f"Group {LIST_PAGE_SIZE + 2:03d}") == 1
