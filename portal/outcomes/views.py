@@ -17,6 +17,12 @@ from .selectors import questionnaires_for
 @require_GET
 def outcomes(request, organisation_id):
     organisation = coordinated_organisation_or_404(request.user, organisation_id)
+    return _outcomes_page(request, organisation)
+
+
+def _outcomes_page(request, organisation, *, refused: ScheduleForm | None = None):
+    """Every questionnaire with its schedule form; a refused form is shown as it was sent,
+    with its errors, in place of the saved values."""
     schedules = {
         s.questionnaire_id: s for s in OutcomeSchedule.objects.filter(organisation=organisation)
     }
@@ -24,6 +30,9 @@ def outcomes(request, organisation_id):
     for questionnaire in questionnaires_for(organisation=organisation).prefetch_related(
         "questions"
     ):
+        if refused is not None and refused.prefix == str(questionnaire.pk):
+            rows.append((questionnaire, refused))
+            continue
         schedule = schedules.get(questionnaire.pk)
         initial = (
             {
@@ -36,7 +45,12 @@ def outcomes(request, organisation_id):
             else {"is_active": False, "at_intake": True, "after_sessions": 6, "at_exit": True}
         )
         rows.append((questionnaire, ScheduleForm(initial=initial, prefix=str(questionnaire.pk))))
-    return render(request, "outcomes/outcomes.html", {"organisation": organisation, "rows": rows})
+    return render(
+        request,
+        "outcomes/outcomes.html",
+        {"organisation": organisation, "rows": rows, "refused": refused},
+        status=400 if refused is not None else 200,
+    )
 
 
 @require_POST
@@ -47,9 +61,7 @@ def schedule_save(request, organisation_id, questionnaire_id):
     )
     form = ScheduleForm(request.POST, prefix=str(questionnaire.pk))
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, f"{questionnaire.title}: {errors[0]}")
-        return redirect("staff:outcomes", organisation_id=organisation.pk)
+        return _outcomes_page(request, organisation, refused=form)
     services.schedule_set(
         organisation=organisation,
         questionnaire=questionnaire,

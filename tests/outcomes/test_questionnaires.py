@@ -238,3 +238,24 @@ def test_another_organisations_questionnaire_cannot_be_scheduled(
     )
     assert response.status_code == 404
     assert not OutcomeSchedule.objects.exists()
+
+
+def test_a_bad_schedule_is_explained_beside_the_field_and_what_was_typed_is_kept(
+    client, organisation_a, coordinator_a, wellbeing
+):
+    sign_in(client, coordinator_a)
+    prefix = str(wellbeing.pk)
+    response = client.post(
+        reverse(
+            "staff:outcome-schedule",
+            kwargs={"organisation_id": organisation_a.pk, "questionnaire_id": wellbeing.pk},
+        ),
+        {f"{prefix}-is_active": "on", f"{prefix}-after_sessions": "six"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: " in page
+    assert "Enter a whole number, like 6." in page
+    assert f'href="#id_{prefix}-after_sessions"' in page  # the summary links to the field
+    assert 'value="six"' in page
+    assert not OutcomeSchedule.objects.filter(questionnaire=wellbeing).exists()
