@@ -75,16 +75,30 @@ class Command(BaseCommand):
             sections.append(("Key pages and endpoints", report.markdown(timings)))
             data["timings"] = [t.as_dict() for t in timings]
             data["comparisons"] = report.comparisons(timings)
-        if "contention" in stages:
-            sections.append(("Booking under contention", self._contention(options, data)))
-        if "reminders" in stages:
-            sections.append(("Reminders", self._reminders(options, data)))
-        if "load" in stages:
-            busiest = organisations[sizes[-1]][0]
-            sections.append(("Load test under gunicorn", self._load(busiest, options, data)))
+        busiest = organisations[sizes[-1]][0]
+        stages_after_pages = [
+            ("contention", "Booking under contention", lambda: self._contention(options, data)),
+            ("reminders", "Reminders", lambda: self._reminders(options, data)),
+            ("load", "Load test under gunicorn", lambda: self._load(busiest, options, data)),
+        ]
+        failed = []
+        for stage, title, run in stages_after_pages:
+            if stage not in stages:
+                continue
+            try:
+                sections.append((title, run()))
+            except Exception as error:  # reported below; the other stages still run
+                failed.append(stage)
+                data.setdefault("failed", {})[stage] = f"{type(error).__name__}: {error}"
+                self.stderr.write(self.style.ERROR(f"{title} failed: {error}"))
+                sections.append((title, f"Failed: {type(error).__name__}: {error}\n"))
         text = "".join(f"\n## {title}\n\n{table}" for title, table in sections)
         json_path, md_path = report.write(Path(out), text=text, data=data)
         self.stdout.write(text)
+        if failed:
+            raise CommandError(
+                f"Written {json_path} and {md_path}, but these stages failed: {', '.join(failed)}."
+            )
         self.stdout.write(self.style.SUCCESS(f"Written {json_path} and {md_path}"))
 
     def _progress(self, message: str) -> None:
