@@ -48,6 +48,11 @@ def test_the_benchmark_measures_every_key_page(tmp_path, settings, capsys):
         assert timing["queries"] > 0 and timing["p50_ms"] > 0, name
     assert "| Referral page |" in next(tmp_path.glob("benchmark-*.md")).read_text()
     assert "Caseworker queue" in capsys.readouterr().out
+    # The referrals it sends through the API go to an organisation beside the measured
+    # one, so running it again measures the same data.
+    measured = Referral.objects.filter(organisation__slug="bench-tiny-00")
+    assert measured.count() == SIZES["tiny"].referrals
+    assert Referral.objects.filter(organisation__slug="bench-tiny-00-api").exists()
 
 
 def test_seeding_again_adds_nothing():

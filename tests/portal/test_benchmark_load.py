@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def test_the_load_test_drives_both_endpoints_under_gunicorn():
     organisation = seed(size=SIZES["tiny"])[0]
     before = Referral.objects.count()
+    measured = Referral.objects.filter(organisation=organisation).count()
     messages = []
 
     results = run_load(
@@ -31,5 +32,6 @@ def test_the_load_test_drives_both_endpoints_under_gunicorn():
     sent = by_name["POST /api/v1/referrals/"].requests
     # At least: the check before the run sends one more, and locust may stop mid-request.
     assert Referral.objects.count() - before >= sent
+    assert Referral.objects.filter(organisation=organisation).count() == measured
     table = markdown(results)
     assert "| POST /api/v1/referrals/ |" in table and "| GET caseworker queue |" in table

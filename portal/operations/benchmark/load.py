@@ -23,7 +23,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import gunicorn
@@ -32,15 +31,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.api.models import Scope
-from portal.api.services import api_key_issue
 from portal.organisations.models import Organisation
 from portal.organisations.roles import Role
 
 from .measure import signed_in_client
 from .processes import database_url
 from .referral_bodies import referral_body
-from .seed import staff_of
+from .seed import api_key_beside, staff_of
 
 Progress = Callable[[str], None]
 
@@ -157,16 +154,8 @@ def markdown(results: list[LoadResult]) -> str:
 
 def _credentials(organisation: Organisation) -> tuple[str, str]:
     """An agency key for the API and a caseworker's signed-in, verified session."""
-    coordinator = staff_of(organisation, Role.COORDINATOR)
     caseworker = staff_of(organisation, Role.CASEWORKER)
-    _, raw_key = api_key_issue(
-        organisation=organisation,
-        agency=organisation.partner_agencies.first(),
-        name=f"Load test {timezone.now():%H%M%S%f}",
-        scopes=list(Scope.values),
-        expires_on=timezone.localdate() + timedelta(days=1),
-        actor=coordinator,
-    )
+    raw_key = api_key_beside(organisation, name=f"Load test {timezone.now():%H%M%S%f}")
     client = signed_in_client(caseworker)
     return raw_key, client.cookies[settings.SESSION_COOKIE_NAME].value
 

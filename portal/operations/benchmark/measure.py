@@ -23,14 +23,12 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from peergroups.models import Group, Session
 from portal.accounts.passkeys import PASSKEY_REQUIRED_SESSION_KEY, passkey_requirement_snapshot
-from portal.api.models import Scope
-from portal.api.services import api_key_issue
 from portal.organisations.models import Organisation
 from portal.organisations.roles import Role
 from referrals.models import Referral
 
 from .referral_bodies import referral_body
-from .seed import staff_of
+from .seed import api_key_beside, staff_of
 
 HOST = "localhost"
 
@@ -98,14 +96,7 @@ def measure(*, organisation: Organisation, size: str, repeats: int) -> list[Timi
     session = Session.objects.filter(group=group, starts_at__lt=timezone.now()).last()
     today = timezone.localdate()
     report_url = reverse("staff:report", kwargs={"organisation_id": organisation.pk})
-    _, raw_key = api_key_issue(
-        organisation=organisation,
-        agency=organisation.partner_agencies.first(),
-        name=f"Benchmark {timezone.now():%H%M%S%f}",
-        scopes=list(Scope.values),
-        expires_on=today + timedelta(days=1),
-        actor=coordinator,
-    )
+    raw_key = api_key_beside(organisation, name=f"Benchmark {timezone.now():%H%M%S%f}")
     api = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
     sent = {"n": 0}
 

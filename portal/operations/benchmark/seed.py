@@ -16,6 +16,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from peergroups.models import Attendance, Booking, Group, Session
 from portal.accounts.models import User
+from portal.api.models import Scope
+from portal.api.services import api_key_issue
 from portal.audit.models import AuditEvent
 from portal.crypto.keys import lookup_hash
 from portal.organisations.models import Membership, Organisation, ReferringAgency
@@ -282,3 +284,32 @@ def _audit_rows(organisation, size: Size, rng, referrals, staff) -> None:
             ]
         )
     _spread_over_years(AuditEvent, "at", organisation_id=organisation.pk)
+
+
+def api_key_beside(organisation: Organisation, *, name: str) -> str:
+    """A partner agency's API key for an organisation of its own beside ``organisation``.
+
+    The benchmark's API requests create referrals. Sent to the measured organisation,
+    every run would add to the very data whose pages it measures (a load test sends
+    thousands), so they go to a sibling organisation in the same database, which has
+    the same tables and indexes to write to.
+    """
+    agency = organisation.partner_agencies.first()
+    sibling, created = Organisation.objects.get_or_create(
+        slug=f"{organisation.slug}-api", defaults={"name": f"{organisation.name} (API)"}
+    )
+    if created:
+        sibling.partner_agencies.add(agency)
+        coordinator = User.objects.create_user(
+            email=f"coordinator@{sibling.slug}.example", full_name="API coordinator"
+        )
+        Membership.objects.create(user=coordinator, organisation=sibling, role=Role.COORDINATOR)
+    _, raw_key = api_key_issue(
+        organisation=sibling,
+        agency=agency,
+        name=name,
+        scopes=list(Scope.values),
+        expires_on=timezone.localdate() + timedelta(days=1),
+        actor=staff_of(sibling, Role.COORDINATOR),
+    )
+    return raw_key
