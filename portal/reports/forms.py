@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from peergroups.models import Group
-from portal.core.widgets import NativeDateInput
+from portal.core.widgets import LongSelect, NativeDateInput
 from portal.organisations.models import Organisation
 from referrals.choices import Source
 
@@ -38,6 +38,7 @@ class ReportForm(forms.Form):
         queryset=Group.objects.none(),
         required=False,
         empty_label="All groups",
+        widget=LongSelect,
         error_messages={"invalid_choice": "Choose one of the groups listed."},
     )
 
