@@ -7,6 +7,7 @@ the same run, as the baseline every key page is compared with.
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from contextlib import contextmanager
@@ -63,6 +64,7 @@ def _time(name, size, call, repeats) -> Timing:
         response = call()
     # Counted now: the log is shared and later requests may clear it.
     query_count = len(queries)
+    gc.collect()  # start each page with the same heap, not the last page's garbage
     samples = []
     for _ in range(repeats):
         started = time.perf_counter()

@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sizes", nargs="+", default=["small", "large"], choices=SIZES)
         parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
-        parser.add_argument("--repeats", type=int, default=30)
+        parser.add_argument("--repeats", type=int, default=50)
         parser.add_argument("--clients", type=int, default=50, help="booking clients at once")
         parser.add_argument(
             "--reminders",
