@@ -32,6 +32,7 @@ from .referral_bodies import referral_body
 from .seed import api_key_beside, staff_of
 
 HOST = "localhost"
+WARM_UP = 5
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def signed_in_client(user) -> Client:
 
 
 def _time(name, size, call, repeats) -> Timing:
-    call()  # warm caches, templates and connections first
+    for _ in range(WARM_UP):  # caches, templates, the connection and the database's buffers
+        call()
     reset_queries()
     with CaptureQueriesContext(connection) as queries:
         response = call()
