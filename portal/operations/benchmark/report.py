@@ -59,7 +59,7 @@ def markdown(timings: list[Timing]) -> str:
 def contention_markdown(result) -> str:
     return (
         "| Clients | Groups of places | Confirmations tried | Places taken | Overbooked groups "
-        "| Errors | Seconds | Confirmations/s | Tries/s | p50 ms | p95 ms |\n"
+        "| Errors | Seconds | Places taken/s | Confirmations handled/s | p50 ms | p95 ms |\n"
         "|---|---|---|---|---|---|---|---|---|---|---|\n"
         f"| {result.clients} | {result.groups} of {result.capacity} | {result.attempts} "
         f"| {result.confirmed} | {result.overbooked_groups} | {result.errors} | {result.seconds} "
