@@ -1,6 +1,7 @@
 """The Celery application. Tasks are discovered in every installed app's ``tasks`` module."""
 
 import os
+import sys
 from pathlib import Path
 
 from celery import Celery
@@ -10,6 +11,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def worker_command(*options: str) -> list[str]:
+    """The command line that starts a worker for this app with this interpreter."""
+    return [sys.executable, "-m", "celery", "-A", "portal", "worker", *options]
 
 
 def ensure_filesystem_broker_folders() -> None:

@@ -9,6 +9,23 @@ from django.utils import timezone
 GROUP_SIZE = 50
 
 
+def bench_referral(*, organisation, reference: str, full_name: str, **details):
+    """An unsaved self-referral for bulk inserts; ``details`` overrides any field."""
+    from referrals.models import Referral
+
+    fields = {
+        "source": "self",
+        "relationship": "partner",
+        "stage": "on_bail",
+        "children_in_household": "no",
+        "support_wanted": "peer_group",
+        "format_preference": "zoom",
+        "first_contact_due": timezone.localdate(),
+        **details,
+    }
+    return Referral(organisation=organisation, reference=reference, full_name=full_name, **fields)
+
+
 def due_meeting_reminders_make(*, organisation, count: int, prefix: str = "B") -> None:
     """``count`` confirmed places (text messages safe) in groups meeting in an hour."""
     from peergroups.models import Booking, Group, Session
@@ -20,19 +37,12 @@ def due_meeting_reminders_make(*, organisation, count: int, prefix: str = "B") -
     for n in range(count):
         phone = f"+4479{n:08d}"
         referrals.append(
-            Referral(
+            bench_referral(
                 organisation=organisation,
                 reference=f"{prefix}{n:07d}",
-                source="self",
                 full_name=f"Person {n}",
                 phone=phone,
                 phone_hash=lookup_hash(phone),
-                relationship="partner",
-                stage="on_bail",
-                children_in_household="no",
-                support_wanted="peer_group",
-                format_preference="zoom",
-                first_contact_due=now.date(),
             )
         )
     Referral.objects.bulk_create(referrals, batch_size=1000)

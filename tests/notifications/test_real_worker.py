@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -24,6 +23,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from peergroups.reminders import session_reminders_queue
+from portal.celery import worker_command
 from portal.notifications.models import MessageLog
 from portal.notifications.selectors import STALLED_AFTER
 from portal.notifications.tasks import requeue_stalled_messages
@@ -50,13 +50,7 @@ def start_worker(env, name):
 
 def _popen_worker(env, name, log):
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
+        worker_command(
             "--pool=prefork",
             "--concurrency=2",
             "--loglevel=WARNING",
@@ -64,7 +58,7 @@ def _popen_worker(env, name, log):
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
-        ],
+        ),
         cwd=ROOT,
         env=env,
         start_new_session=True,

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from peergroups.models import Booking, Group
 from peergroups.services import booking_confirm
-from portal.operations.bench_data import unused_reference_prefix
+from portal.operations.bench_data import bench_referral, unused_reference_prefix
 from portal.organisations.models import Organisation
 from referrals.models import Referral
 
@@ -128,18 +128,12 @@ def _offers(*, clients: int, groups: int, capacity: int) -> list[list[Booking]]:
     run = unused_reference_prefix("C", length=9)
     people = Referral.objects.bulk_create(
         [
-            Referral(
+            bench_referral(
                 organisation=organisation,
                 reference=f"{run}{n:03d}",
-                source="self",
-                state="in_contact",
                 full_name=f"Contention Person {n}",
-                relationship="partner",
-                stage="on_bail",
-                children_in_household="no",
-                support_wanted="peer_group",
+                state="in_contact",
                 format_preference="in_person",
-                first_contact_due=now.date(),
             )
             for n in range(clients)
         ]

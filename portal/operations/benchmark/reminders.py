@@ -20,7 +20,6 @@ import logging
 import os
 import secrets
 import subprocess  # starts the worker being measured  # nosec B404
-import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -153,14 +152,10 @@ def reminder_worker(*, count: int, timeout: float = 600) -> ReminderResult:
 
 def _deliver_with_one_worker(ours, *, broker: str, log, timeout: float) -> None:
     """Run one worker until every one of ``ours`` is sent; its errors go to ``log``."""
+    from portal.celery import worker_command
+
     worker = subprocess.Popen(  # noqa: S603  # nosec B603 - our own interpreter and arguments
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
+        worker_command(
             "--pool=solo",
             "--concurrency=1",
             "--loglevel=WARNING",
@@ -168,7 +163,7 @@ def _deliver_with_one_worker(ours, *, broker: str, log, timeout: float) -> None:
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
-        ],
+        ),
         cwd=ROOT,
         env={
             **os.environ,

@@ -24,6 +24,7 @@ from portal.organisations.models import Membership, Organisation, ReferringAgenc
 from portal.organisations.roles import Role
 from referrals.models import ConsentRecord, Referral, ReferralEvent, SafeContact
 
+from ..bench_data import bench_referral
 from .sizes import Size
 
 BATCH = 5_000
@@ -118,19 +119,14 @@ def _referrals(organisation, size: Size, index: int, rng, staff) -> list[Referra
         email = f"p{index}-{n}@example.org"
         closed = rng.random() < 0.7
         rows.append(
-            Referral(
+            bench_referral(
                 organisation=organisation,
                 reference=f"{size.name[0].upper()}{index:02d}{n:07d}",
-                source="self",
-                state="closed" if closed else rng.choice(OPEN_STATES),
                 full_name=f"Benchmark Person {index}-{n}",
+                state="closed" if closed else rng.choice(OPEN_STATES),
                 email=email,
                 email_hash=lookup_hash(email),
-                relationship="partner",
                 stage=rng.choice(STAGES),
-                children_in_household="no",
-                support_wanted="peer_group",
-                format_preference="zoom",
                 assigned_to=rng.choice(caseworkers) if rng.random() < 0.8 else None,
                 first_contact_due=today - timedelta(days=rng.randint(0, 365 * YEARS_OF_HISTORY)),
                 close_reason="completed" if closed else "",

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.celery import ensure_filesystem_broker_folders
+from portal.celery import ensure_filesystem_broker_folders, worker_command
 
 
 class Command(BaseCommand):
@@ -34,18 +34,12 @@ class Command(BaseCommand):
         call_command("seed_demo", stdout=self.stdout)
 
         worker = subprocess.Popen(  # noqa: S603 - fixed arguments  # nosec B603
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
+            worker_command(
                 "--beat",
                 "--pool=solo",
                 "--loglevel=INFO",
                 f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
-            ],
+            ),
             start_new_session=True,
         )
         # Stop the worker with us, whether we end by Ctrl+C or by a signal.
