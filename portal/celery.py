@@ -21,6 +21,6 @@ def worker_command(*options: str) -> list[str]:
 def ensure_filesystem_broker_folders() -> None:
     """The filesystem transport needs its folders to exist before a worker starts."""
     options = app.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)

@@ -261,6 +261,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_queue),
         "processed_folder": str(_processed),
         "store_processed": False,
+        # Exchange tables; by default a "control" folder wherever the process started.
+        "control_folder": str(LOCAL_DIR / "celery" / "control"),
     }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(LOCAL_DIR / "celerybeat-schedule")
