@@ -42,7 +42,6 @@ def redis_broker():
 def test_one_worker_delivers_every_reminder(redis_broker, monkeypatch):
     assert connection.vendor == "postgresql"
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
 
     result = reminder_worker(count=30, timeout=120)
 
