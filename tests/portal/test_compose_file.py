@@ -114,3 +114,11 @@ def test_named_volumes_are_declared(compose):
             source = volume.split(":", 1)[0]
             if not source.startswith((".", "/")):
                 assert source in declared, f"{name} uses undeclared volume {source}"
+
+
+def test_the_image_installs_the_libraries_printable_packs_need():
+    """WeasyPrint loads Pango, HarfBuzz-Subset and fontconfig at run time; the slim base
+    image has none of them, so a pack's PDF would fail only in production."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"):
+        assert package in dockerfile, f"the image does not install {package}"
