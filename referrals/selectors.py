@@ -35,12 +35,10 @@ QUEUE_UNREAD_FIELDS = ("full_name", "email", "phone", "area", "accessibility_nee
 
 
 def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referral]:
-    # The organisations are looked up first and given as values: with one organisation,
-    # PostgreSQL then reads the queue's page straight from its index and stops, where a
-    # subquery made it fetch and sort every open referral to show the first 25.
-    organisations = [
-        row["organisation_id"] for row in member_organisation_ids(user, roles=CASE_ROLES)
-    ]
+    # The organisations are given as values: with one organisation, PostgreSQL then reads
+    # the queue's page straight from its index and stops, where a subquery made it fetch
+    # and sort every open referral to show the first 25.
+    organisations = member_organisation_ids(user, roles=CASE_ROLES)
     queryset = Referral.objects.filter(organisation_id__in=organisations).select_related(
         "organisation", "assigned_to", "referring_agency"
     )
@@ -95,9 +93,7 @@ def case_staff_for_user(*, user: User) -> QuerySet[User]:
             is_active=True,
             memberships__ended_at__isnull=True,
             memberships__role__in=list(CASE_ROLES),
-            memberships__organisation__in=Membership.objects.active()
-            .filter(user=user, role__in=list(CASE_ROLES))
-            .values("organisation"),
+            memberships__organisation__in=member_organisation_ids(user, roles=CASE_ROLES),
         )
         .distinct()
         .order_by("full_name", "email")

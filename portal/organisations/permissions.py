@@ -4,30 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
-
-from .models import Membership, Organisation
+from .models import Organisation
 from .roles import Role
+from .selectors import active_memberships, active_organisation_ids
 
 
 def user_roles(user, organisation: Organisation) -> set[str]:
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(
-        Membership.objects.active()
-        .filter(user=user, organisation=organisation)
-        .values_list("role", flat=True)
-    )
+    return {
+        membership.role
+        for membership in active_memberships(user)
+        if membership.organisation_id == organisation.pk
+    }
 
 
 def has_role(user, organisation: Organisation, roles: Iterable[Role]) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return (
-        Membership.objects.active()
-        .filter(user=user, organisation=organisation, role__in=list(roles))
-        .exists()
-    )
+    return not user_roles(user, organisation).isdisjoint(roles)
 
 
 def require_coordinator(
@@ -45,26 +36,13 @@ def require_coordinator(
 
 def organisations_for(user, *, roles: Iterable[Role] | None = None):
     """The charities where ``user`` is an active member, optionally in one of ``roles``."""
-    if not getattr(user, "is_authenticated", False):
-        return Organisation.objects.none()
-    condition = Q(memberships__user=user, memberships__ended_at__isnull=True)
-    if roles is not None:
-        condition &= Q(memberships__role__in=list(roles))
-    return Organisation.objects.filter(condition).distinct()
+    return Organisation.objects.filter(pk__in=active_organisation_ids(user, roles=roles))
 
 
 def role_summary(user) -> dict[str, set[str]]:
     """Every role the user holds, by role name: {'coordinator': {org names}, ...}."""
     summary: dict[str, set[str]] = {}
-    if not getattr(user, "is_authenticated", False):
-        return summary
-    rows = (
-        Membership.objects.active()
-        .filter(user=user)
-        .select_related("organisation", "agency")
-        .order_by("role")
-    )
-    for membership in rows:
+    for membership in sorted(active_memberships(user), key=lambda membership: membership.role):
         where = membership.organisation or membership.agency
         summary.setdefault(membership.role, set()).add(str(where))
     return summary

@@ -15,29 +15,21 @@ from django.db import models
 from .roles import Role
 
 
-def member_organisation_ids(user, *, roles: Iterable[Role] | None = None) -> models.QuerySet:
-    """Ids of the charities where ``user`` holds an active membership (in one of ``roles``)."""
-    from .models import Membership
+def member_organisation_ids(user, *, roles: Iterable[Role] | None = None) -> list:
+    """Ids of the charities where ``user`` holds an active membership (in one of ``roles``).
 
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Membership.objects.none().values("organisation_id")
-    memberships = Membership.objects.active().filter(user=user, organisation__isnull=False)
-    if roles is not None:
-        memberships = memberships.filter(role__in=list(roles))
-    return memberships.values("organisation_id")
+    A list rather than a subquery: the planner then reads each organisation's rows from
+    its index, and the memberships come from one read per request (``selectors``)."""
+    from .selectors import active_organisation_ids
+
+    return active_organisation_ids(user, roles=roles)
 
 
-def member_agency_ids(user) -> models.QuerySet:
+def member_agency_ids(user) -> list:
     """Ids of the referring agencies where ``user`` is an active referrer."""
-    from .models import Membership
+    from .selectors import active_agency_ids
 
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Membership.objects.none().values("agency_id")
-    return (
-        Membership.objects.active()
-        .filter(user=user, agency__isnull=False, role=Role.REFERRER)
-        .values("agency_id")
-    )
+    return active_agency_ids(user, roles=[Role.REFERRER])
 
 
 class OrganisationScopedQuerySet(models.QuerySet):

@@ -16,8 +16,9 @@ from django.utils import timezone
 from peergroups.models import Attendance, Booking, Session
 from peergroups.selectors import sessions_this_week
 from portal.accounts.models import User
-from portal.organisations.models import Membership, Organisation
+from portal.organisations.models import Organisation
 from portal.organisations.roles import CASE_ROLES, Role
+from portal.organisations.selectors import active_memberships
 from portal.reports.selectors import ReportFilters, funder_report
 from referrals.models import Referral, ReferralEvent
 from referrals.selectors import QueueFilters, referrals_for_queue
@@ -126,13 +127,15 @@ def coordinator_panels(*, user: User) -> list[CoordinatorPanel]:
     today = timezone.localdate()
     last_30_days = ReportFilters(start=today - timedelta(days=29), end=today)
     panels = []
-    for membership in (
-        Membership.objects.active()
-        .filter(user=user, role=Role.COORDINATOR)
-        .select_related("organisation")
-        .order_by("organisation__name")
-    ):
-        organisation = membership.organisation
+    coordinated = sorted(
+        (
+            membership.organisation
+            for membership in active_memberships(user)
+            if membership.role == Role.COORDINATOR and membership.organisation is not None
+        ),
+        key=lambda organisation: organisation.name,
+    )
+    for organisation in coordinated:
         report = funder_report(organisation=organisation, filters=last_30_days)
         panels.append(
             CoordinatorPanel(

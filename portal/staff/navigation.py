@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from portal.organisations.models import Membership
 from portal.organisations.roles import CASE_ROLES, Role
+from portal.organisations.selectors import active_memberships
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ def navigation_for(request) -> list[NavItem]:
     user = request.user
     if not user.is_authenticated or not user.is_verified():
         return []
-    memberships = list(Membership.objects.active().filter(user=user).select_related("organisation"))
+    memberships = active_memberships(user)
     organisations = {m.organisation for m in memberships if m.organisation is not None}
     coordinating = sorted(
         (m.organisation for m in memberships if m.role == Role.COORDINATOR),
