@@ -214,6 +214,13 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["group", "state", "waitlisted_at"]),
             models.Index(fields=["state", "offer_expires_at"]),
+            # The report asks of each referral in a period whether, and when first, it got
+            # a confirmed place: answered from this index alone, without the table.
+            models.Index(
+                fields=["referral", "confirmed_at"],
+                condition=Q(confirmed_at__isnull=False),
+                name="booking_confirmed_by_referral",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -248,6 +255,11 @@ class Attendance(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["session", "booking"], name="attendance_once"),
+        ]
+        indexes = [
+            # Attendance figures count a period's registers by session, status and place:
+            # with all three in the index they are read from it alone, not row by row.
+            models.Index(fields=["session", "status", "booking"], name="attendance_by_status"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Avg, Count, Exists, F, Min, OuterRef, Q, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -114,15 +114,20 @@ def _sessions_held(organisation, filters: ReportFilters, since, until, *, throug
     return held
 
 
+def _confirmed_places():
+    """The referral's confirmed places (an index of them alone answers every question the
+    report asks here: whether one exists, and when the first was confirmed)."""
+    return Booking.objects.filter(referral=OuterRef("pk"), confirmed_at__isnull=False)
+
+
 def _referral_figures(report: Report, referrals) -> None:
     # "Reached a group" asks whether a confirmed place exists rather than joining places,
     # so each referral is one row and the counts need no DISTINCT.
-    placed = Booking.objects.filter(referral=OuterRef("pk"), confirmed_at__isnull=False)
     counts = referrals.aggregate(
         total=Count("pk"),
         contacted=Count("pk", filter=Q(first_contacted_at__isnull=False)),
         on_time=Count("pk", filter=Q(first_contacted_at__date__lte=F("first_contact_due"))),
-        reached_group=Count("pk", filter=Q(Exists(placed))),
+        reached_group=Count("pk", filter=Q(Exists(_confirmed_places()))),
         **{f"source_{value}": Count("pk", filter=Q(source=value)) for value in Source.values},
     )
     total = counts["total"]
@@ -202,8 +207,10 @@ def _group_figures(report, organisation, filters, referrals) -> None:
     report.figures["median_days_to_group_place"] = Figure(
         "Median days from referral to a confirmed group place",
         median_days(
-            referrals.annotate(first_place=Min("bookings__confirmed_at")).filter(
-                first_place__isnull=False
+            referrals.filter(Exists(_confirmed_places())).annotate(
+                first_place=Subquery(
+                    _confirmed_places().order_by("confirmed_at").values("confirmed_at")[:1]
+                )
             ),
             elapsed("first_place", "created_at"),
         ),
@@ -236,8 +243,9 @@ def _group_figures(report, organisation, filters, referrals) -> None:
         _sessions_held(organisation, filters, since, until, through="session")
     )
     marked: dict = {}
+    # COUNT(*), not of the id: the rows are then counted from the attendance index alone.
     for group_id, status, n in (
-        attendance.values_list("session__group", "status").annotate(n=Count("pk")).order_by()
+        attendance.values_list("session__group", "status").annotate(n=Count("*")).order_by()
     ):
         marked.setdefault(group_id, {})[status] = n
     by_group = [
@@ -262,7 +270,7 @@ def _group_figures(report, organisation, filters, referrals) -> None:
     per_person = (
         attendance.filter(status=Attendance.Status.ATTENDED)
         .values("booking")
-        .annotate(came=Count("pk"))
+        .annotate(came=Count("*"))
         .order_by()
     )
     kept = per_person.aggregate(
