@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.audit.models import AuditEvent
@@ -30,6 +31,7 @@ from .forms import (
     EraseForm,
     SafeContactForm,
 )
+from .queue_rows import assignee_options, queue_row
 from .references import display_reference
 from .transitions import next_states
 
@@ -66,15 +68,17 @@ def queue(request):
             organisation=organisation,
             detail={"page": "referral queue", "records": len(ids)},
         )
+    today = timezone.localdate()
     return render(
         request,
         "referrals/staff/queue.html",
         {
             "page": page,
+            "rows": [queue_row(referral, today=today) for referral in page.object_list],
             "filters": filters,
             "states": State.choices,
             "sources": Source.choices,
-            "staff": selectors.case_staff_for_user(user=request.user),
+            "assignees": assignee_options(selectors.case_staff_for_user(user=request.user)),
             "query": query.urlencode(),
         },
     )
@@ -190,7 +194,8 @@ def _detail_context(referral, **forms) -> dict:
             if state != State.CLOSED
         ],
         "can_close": referral.state != State.CLOSED,
-        "staff": selectors.case_staff(organisation=referral.organisation),
+        "assignees": assignee_options(selectors.case_staff(organisation=referral.organisation)),
+        "current_assignee": str(referral.assigned_to.public_id) if referral.assigned_to_id else "",
         "attempt_form": forms.get("attempt_form") or ContactAttemptForm(),
         "note_form": forms.get("note_form") or CaseNoteForm(),
         "close_form": CloseForm(),

@@ -48,10 +48,26 @@ class CaseworkerPanel:
     recent: list[ReferralEvent]
 
 
-@dataclass
+@dataclass(frozen=True)
 class RosterLine:
-    booking: Booking
+    """One person on a meeting's roster, as the dashboard shows them: the name they asked
+    to be called (their safe-contact name) and the register's mark, if taken."""
+
+    booking_id: int
+    name: str
+    reference: str
     recorded: str = ""
+
+    @classmethod
+    def of(cls, booking: Booking, *, recorded: str) -> RosterLine:
+        referral = booking.referral
+        safe = getattr(referral, "safe_contact", None)
+        return cls(
+            booking_id=booking.pk,
+            name=(safe.name_to_use if safe else "") or referral.full_name,
+            reference=referral.reference,
+            recorded=recorded,
+        )
 
 
 @dataclass
@@ -115,7 +131,7 @@ def facilitator_sessions(*, user: User, facilitated_only: bool) -> list[SessionP
             session=session,
             is_today=timezone.localtime(session.starts_at).date() == today,
             roster=[
-                RosterLine(booking=b, recorded=recorded.get((session.pk, b.pk), ""))
+                RosterLine.of(b, recorded=recorded.get((session.pk, b.pk), ""))
                 for b in bookings[session.group_id]
             ],
         )
