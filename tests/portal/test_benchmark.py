@@ -60,3 +60,23 @@ def test_seeding_again_adds_nothing():
     seed(size=size)
     seed(size=size)
     assert Referral.objects.count() == size.referrals
+
+
+def test_pages_are_timed_in_turns_so_a_slow_spell_falls_on_all_of_them():
+    from types import SimpleNamespace
+
+    from portal.operations.benchmark.measure import WARM_UP, _timings
+
+    order = []
+
+    def page(name):
+        def call():
+            order.append(name)
+            return SimpleNamespace(status_code=200)
+
+        return call
+
+    timings = _timings([("a", page("a")), ("b", page("b"))], "tiny", repeats=3)
+    counted = WARM_UP + 1  # the warm-up requests, then the one whose queries are counted
+    assert order == ["a"] * counted + ["b"] * counted + ["a", "b"] * 3
+    assert [(t.name, t.status) for t in timings] == [("a", 200), ("b", 200)]

@@ -58,29 +58,47 @@ def signed_in_client(user) -> Client:
     return client
 
 
-def _time(name, size, call, repeats) -> Timing:
-    for _ in range(WARM_UP):  # caches, templates, the connection and the database's buffers
+def _query_count(call) -> tuple[int, int]:
+    """Warm a page up (caches, templates, the connection and the database's buffers), then
+    count the queries of one request and return that count and the request's status."""
+    for _ in range(WARM_UP):
         call()
     reset_queries()
     with CaptureQueriesContext(connection) as queries:
         response = call()
     # Counted now: the log is shared and later requests may clear it.
-    query_count = len(queries)
-    gc.collect()  # start each page with the same heap, not the last page's garbage
-    samples = []
+    return len(queries), response.status_code
+
+
+def _percentile_95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def _timings(pages, size: str, repeats: int) -> list[Timing]:
+    """Every page's p50 and p95, its requests taken in turns with the other pages' (one
+    request to each page, then the next round), so that a slow spell of a shared machine
+    falls on every page and on the baseline alike rather than on whichever page was being
+    timed then."""
+    counted = {name: _query_count(call) for name, call in pages}
+    samples: dict[str, list[float]] = {name: [] for name, _ in pages}
+    gc.collect()  # start with a collected heap, not the warm-up's garbage
     for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return Timing(
-        name=name,
-        size=size,
-        p50_ms=round(statistics.median(samples), 2),
-        p95_ms=round(samples[max(0, int(len(samples) * 0.95) - 1)], 2),
-        queries=query_count,
-        status=response.status_code,
-    )
+        for name, call in pages:
+            started = time.perf_counter()
+            call()
+            samples[name].append((time.perf_counter() - started) * 1000)
+    return [
+        Timing(
+            name=name,
+            size=size,
+            p50_ms=round(statistics.median(samples[name]), 2),
+            p95_ms=round(_percentile_95(samples[name]), 2),
+            queries=counted[name][0],
+            status=counted[name][1],
+        )
+        for name, _ in pages
+    ]
 
 
 def measure(*, organisation: Organisation, size: str, repeats: int) -> list[Timing]:
@@ -149,7 +167,7 @@ def measure(*, organisation: Organisation, size: str, repeats: int) -> list[Timi
         override_settings(ROOT_URLCONF="portal.operations.benchmark.urls", DEBUG=False),
         _one_connection(),
     ):
-        return [_time(name, size, call, repeats) for name, call in pages]
+        return _timings(pages, size, repeats)
 
 
 @contextmanager
