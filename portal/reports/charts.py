@@ -12,6 +12,9 @@ WIDTH = 640
 BAR_AREA_LEFT = 170
 ROW_HEIGHT = 28
 BAR_HEIGHT = 18
+# Past this many bars a chart is a wall of lines no one can read (a year's weeks, or every
+# group of a large charity): the table beside it carries the figures alone.
+MAX_BARS = 60
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,13 @@ class BarChart:
         return max(1, len(self.bars)) * ROW_HEIGHT + 8
 
 
-def bar_chart(*, title: str, labels: list[str], values: list[float], unit: str = "") -> BarChart:
-    """Horizontal bars, longest value full width; labels are cut to fit, never the numbers."""
+def bar_chart(
+    *, title: str, labels: list[str], values: list[float], unit: str = ""
+) -> BarChart | None:
+    """Horizontal bars, longest value full width; labels are cut to fit, never the numbers.
+    No chart for more than ``MAX_BARS`` bars."""
+    if len(labels) > MAX_BARS:
+        return None
     longest = max([v for v in values if v] or [1])
     room = WIDTH - BAR_AREA_LEFT - 70
     bars = [

@@ -197,9 +197,7 @@ def _referrals_by_week(filters: ReportFilters, referrals) -> Table:
             title="Referrals by week",
             labels=[f"w/c {date.fromisoformat(row[0]):%d %b}" for row in rows],
             values=[row[-1] for row in rows],
-        )
-        if len(rows) <= 60
-        else None,
+        ),
     )
 
 
