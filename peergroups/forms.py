@@ -7,7 +7,12 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from portal.core.widgets import NativeDateInput, NativeTimeInput
+from portal.core.widgets import (
+    NativeDateInput,
+    NativeTimeInput,
+    QuickCheckboxSelectMultiple,
+    QuickRadioSelect,
+)
 
 from .models import Attendance, Group, InitialCallSlot, Schedule, Venue
 from .scheduling import ScheduleSpec
@@ -17,7 +22,7 @@ class ScheduleForm(forms.Form):
     rule = forms.ChoiceField(
         label="How often does the group meet?",
         choices=Schedule.Rule.choices,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={
             "required": "Choose how often the group meets.",
             "invalid_choice": "Choose one of the options listed.",
@@ -121,7 +126,7 @@ class OfferForm(forms.Form):
     group = forms.ModelChoiceField(
         label="Which group?",
         queryset=Group.objects.none(),
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={
             "required": "Choose a group.",
             "invalid_choice": "Choose one of the groups listed.",
@@ -176,7 +181,7 @@ class CallBookingForm(forms.Form):
     slot = forms.ModelChoiceField(
         label="Which time?",
         queryset=None,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={
             "required": "Choose a time.",
             "invalid_choice": "That time is no longer free. Choose another.",
@@ -196,7 +201,7 @@ class CallOutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
         label="How did the call go?",
         choices=InitialCallSlot.Outcome.choices,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={
             "required": "Choose how the call went.",
             "invalid_choice": "Choose one of the options listed.",
@@ -227,10 +232,10 @@ class GroupForm(forms.ModelForm):
             "offer_hours": "Hours an offer is kept open",
         }
         widgets = {
-            "audience": forms.RadioSelect,
-            "format": forms.RadioSelect,
-            "cohort": forms.RadioSelect,
-            "facilitators": forms.CheckboxSelectMultiple,
+            "audience": QuickRadioSelect,
+            "format": QuickRadioSelect,
+            "cohort": QuickRadioSelect,
+            "facilitators": QuickCheckboxSelectMultiple,
             "description": forms.Textarea(attrs={"rows": 4}),
             "ground_rules": forms.Textarea(attrs={"rows": 5}),
         }

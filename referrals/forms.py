@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django import forms
 
+from portal.core.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect
+
 from .choices import (
     AttemptOutcome,
     Channel,
@@ -37,7 +39,7 @@ def choice_field(label: str, choices, required_message: str, **kwargs) -> forms.
     return forms.ChoiceField(
         label=label,
         choices=choices,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={
             "required": required_message,
             "invalid_choice": "Choose one of the options listed.",
@@ -50,7 +52,7 @@ def channels_field(label: str, required: bool = True) -> forms.MultipleChoiceFie
     return forms.MultipleChoiceField(
         label=label,
         choices=Channel.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxSelectMultiple,
         required=required,
         error_messages={
             "required": "Choose at least one way that is safe to contact you.",
@@ -435,7 +437,7 @@ class ProfessionalReferralForm(SafeContactForm):
 
     agency = forms.ChoiceField(
         label="Which force or agency are you referring for?",
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={
             "required": "Choose the force or agency you are referring for.",
             "invalid_choice": NOT_LISTED_MESSAGE,
@@ -444,7 +446,7 @@ class ProfessionalReferralForm(SafeContactForm):
     organisation = forms.ModelChoiceField(
         label="Which organisation are you referring them to?",
         queryset=None,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         empty_label=None,
         error_messages={
             "required": "Choose the organisation you are referring them to.",
@@ -791,7 +793,7 @@ class SubjectAccessOpenForm(forms.Form):
 class SubjectAccessUpdateForm(forms.Form):
     status = forms.ChoiceField(
         label="Where it has got to",
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={"required": "Choose where it has got to."},
     )
     extended_to = forms.DateField(
@@ -804,7 +806,7 @@ class SubjectAccessUpdateForm(forms.Form):
     withheld = forms.MultipleChoiceField(
         label="Withhold these because they contain someone else's information",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose from the items listed."},
     )
     notes = long_text_field("Notes (optional)", 2000)

@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.core.validators import URLValidator
 
-from portal.core.widgets import NativeDateInput
+from portal.core.widgets import NativeDateInput, QuickCheckboxSelectMultiple, QuickRadioSelect
 from referrals.choices import Stage as ReferralStage
 
 from .models import Audience, Delivery, Resource, Signpost, Stage
@@ -27,7 +27,7 @@ def _checkboxes(label: str, choices, message: str, required: bool = True):
     return forms.MultipleChoiceField(
         label=label,
         choices=choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxSelectMultiple,
         required=required,
         error_messages={"required": message, "invalid_choice": "Choose from the options listed."},
     )
@@ -37,7 +37,7 @@ def organisation_field(organisations) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label="Which organisation is this for?",
         queryset=organisations,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={
             "required": "Choose an organisation.",
             "invalid_choice": "Choose one of the organisations listed.",
@@ -96,7 +96,7 @@ class ResourceForm(WithOrganisation, forms.Form):
     signposts = forms.ModelMultipleChoiceField(
         label="Signposts shown at the end",
         queryset=Signpost.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxSelectMultiple,
         required=False,
         error_messages={"invalid_choice": "Choose from the signposts listed."},
     )
@@ -108,7 +108,7 @@ class ResourceForm(WithOrganisation, forms.Form):
     status = forms.ChoiceField(
         label="Status",
         choices=Resource.Status.choices,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={
             "required": "Choose draft or published.",
             "invalid_choice": "Choose draft or published.",
@@ -315,7 +315,7 @@ class PackSendForm(OrderedResources, forms.Form):
     method = forms.ChoiceField(
         label="How should it reach them?",
         choices=Delivery.Method.choices,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={
             "required": "Choose how to send it.",
             "invalid_choice": "Choose one of the safe ways listed.",

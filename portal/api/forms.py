@@ -5,7 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from portal.core.widgets import NativeDateInput
+from portal.core.widgets import NativeDateInput, QuickCheckboxSelectMultiple, QuickRadioSelect
 
 from .models import Scope
 
@@ -25,7 +25,7 @@ class ApiKeyForm(forms.Form):
     agency = forms.ModelChoiceField(
         label="Which partner agency will use it?",
         queryset=None,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         empty_label=None,
         error_messages={
             "required": "Choose the agency that will use the key.",
@@ -35,7 +35,7 @@ class ApiKeyForm(forms.Form):
     scopes = forms.MultipleChoiceField(
         label="What may it do?",
         choices=Scope.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxSelectMultiple,
         initial=[Scope.SUBMIT_REFERRALS, Scope.READ_STATUS, Scope.READ_SERVICES],
         error_messages={
             "required": "Choose at least one thing the key may do.",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.text import slugify
 
+from portal.core.widgets import QuickRadioSelect
+
 from .models import Questionnaire
 
 ANSWER_ERRORS = {
@@ -31,7 +33,7 @@ class AnswersForm(forms.Form):
                 label=question.text,
                 choices=[(str(value), label) for value, label in question.options],
                 coerce=int,
-                widget=forms.RadioSelect,
+                widget=QuickRadioSelect,
                 error_messages=ANSWER_ERRORS,
             )
             for question in self.questions

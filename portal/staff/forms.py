@@ -2,6 +2,7 @@
 
 from django import forms
 
+from portal.core.widgets import QuickRadioSelect
 from portal.organisations.models import Organisation, ReferringAgency
 from portal.organisations.roles import Role
 from portal.retention.schedule import Unit
@@ -20,7 +21,7 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(
         label="Role",
         choices=Role.choices,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={
             "required": "Choose a role.",
             "invalid_choice": "Choose one of the roles listed.",
@@ -131,7 +132,7 @@ class RetentionRuleForm(forms.Form):
     unit = forms.ChoiceField(
         label="Days or months",
         choices=Unit.choices,
-        widget=forms.RadioSelect,
+        widget=QuickRadioSelect,
         error_messages={
             "required": "Choose days or months.",
             "invalid_choice": "Choose days or months.",
