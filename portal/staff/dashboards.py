@@ -118,6 +118,13 @@ def facilitator_sessions(*, user: User, facilitated_only: bool) -> list[SessionP
             group__in={s.group_id for s in sessions}, state=Booking.State.CONFIRMED
         )
         .select_related("referral", "referral__safe_contact")
+        # Only what a roster line shows: the other personal fields stay encrypted, unread.
+        .only(
+            "group_id",
+            "referral__reference",
+            "referral__full_name",
+            "referral__safe_contact__name_to_use",
+        )
         .order_by("confirmed_at")
     ):
         bookings[booking.group_id].append(booking)
