@@ -137,7 +137,8 @@ def _duplicates(referral: Referral) -> dict:
     if referral.possible_duplicate_of_id:
         related |= Q(pk=referral.possible_duplicate_of_id)
     rows = list(
-        Referral.objects.for_organisation(referral.organisation_id).filter(related)
+        Referral.objects.for_organisation(referral.organisation_id)
+        .filter(related)
         .only("id", "reference", "state", "created_at", "possible_duplicate_of_id")
         .order_by("created_at")
     )
