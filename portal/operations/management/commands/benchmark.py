@@ -26,7 +26,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sizes", nargs="+", default=["small", "large"], choices=SIZES)
         parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
-        parser.add_argument("--repeats", type=int, default=50)
+        parser.add_argument(
+            "--repeats", type=int, default=100, help="timed requests per page, in rounds"
+        )
         parser.add_argument("--clients", type=int, default=50, help="booking clients at once")
         parser.add_argument(
             "--reminders",
@@ -69,7 +71,9 @@ class Command(BaseCommand):
             )
             organisations[name] = seed(size=size, progress=self._progress)
             if "pages" in stages:
-                self.stdout.write(f"Measuring {name} pages ({repeats} requests per page)")
+                self.stdout.write(
+                    f"Measuring {name} pages ({repeats} rounds of one request to each page)"
+                )
                 timings += measure(organisation=organisations[name][0], size=name, repeats=repeats)
         if timings:
             sections.append(("Key pages and endpoints", report.markdown(timings)))
