@@ -11,13 +11,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from peergroups.models import Attendance, Booking, Session
+from peergroups.models import Attendance, Booking, Group, Session
 from peergroups.selectors import sessions_this_week
 from portal.accounts.models import User
 from portal.organisations.models import Organisation
 from portal.organisations.roles import CASE_ROLES, Role
+from portal.organisations.scoping import member_organisation_ids
 from portal.organisations.selectors import active_memberships
 from portal.reports.selectors import ReportFilters, funder_report
 from referrals.models import Referral, ReferralEvent
@@ -38,6 +41,15 @@ COORDINATOR_FIGURES = (
 class Listing:
     count: int
     items: list[Referral]
+
+
+@dataclass
+class MeetingListing:
+    """Meetings in the organisations someone coordinates that they do not run: a count,
+    and the first few, each with the number of confirmed places (no one is named)."""
+
+    count: int
+    items: list[Session]
 
 
 @dataclass
@@ -95,8 +107,10 @@ def caseworker_panel(*, user: User) -> CaseworkerPanel:
         due_today=_listing(referrals_for_queue(user=user, filters=QueueFilters(due="today"))),
         overdue=_listing(referrals_for_queue(user=user, filters=QueueFilters(due="overdue"))),
         recent=list(
+            # By the event's own organisation: through its referral, the database joined
+            # every organisation's events to find this one's latest few.
             ReferralEvent.objects.filter(
-                referral__in=Referral.objects.for_member(user, roles=CASE_ROLES).values("pk")
+                organisation_id__in=member_organisation_ids(user, roles=CASE_ROLES)
             )
             .select_related("referral", "actor")
             .order_by("-at", "-id")[:LIST_LIMIT]
@@ -104,10 +118,13 @@ def caseworker_panel(*, user: User) -> CaseworkerPanel:
     )
 
 
-def facilitator_sessions(*, user: User, facilitated_only: bool) -> list[SessionPanel]:
+def facilitator_sessions(*, user: User) -> list[SessionPanel]:
+    """This week's meetings of the groups ``user`` runs, each with its roster. Only their
+    own: a coordinator of a charity with a hundred groups would otherwise get a hundred
+    rosters (``other_meetings`` lists the rest)."""
     sessions = [
         s
-        for s in sessions_this_week(user=user, facilitated_only=facilitated_only)
+        for s in sessions_this_week(user=user, facilitated_only=True)
         if s.status == Session.Status.SCHEDULED
     ]
     if not sessions:
@@ -144,6 +161,39 @@ def facilitator_sessions(*, user: User, facilitated_only: bool) -> list[SessionP
         )
         for session in sessions
     ]
+
+
+def other_meetings(*, user: User) -> MeetingListing:
+    now = timezone.now()
+    groups = Group.objects.filter(
+        organisation_id__in=member_organisation_ids(user, roles=[Role.COORDINATOR])
+    ).exclude(facilitators=user)
+    # The organisations' week, read group by group from the (group, start) index: ordered
+    # and cut in the database, the planner walked every organisation's week in time order
+    # instead. One charity's week is a few hundred meetings at most; the light rows are
+    # ordered here, and only the ones shown are counted and named.
+    week = sorted(
+        Session.objects.filter(
+            group_id__in=list(groups.values_list("pk", flat=True)),
+            status=Session.Status.SCHEDULED,
+            starts_at__gte=now - timedelta(hours=3),
+            starts_at__lt=now + timedelta(days=7),
+        ).values_list("starts_at", "pk")
+    )
+    shown = [pk for _, pk in week[:LIST_LIMIT]]
+    confirmed = (
+        Booking.objects.filter(group=OuterRef("group"), state=Booking.State.CONFIRMED)
+        .values("group")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    items = list(
+        Session.objects.filter(pk__in=shown)
+        .select_related("group")
+        .annotate(booked=Coalesce(Subquery(confirmed[:1]), 0))
+        .order_by("starts_at", "pk")
+    )
+    return MeetingListing(count=len(week), items=items)
 
 
 def coordinator_panels(*, user: User) -> list[CoordinatorPanel]:

@@ -33,9 +33,7 @@ def dashboard(request):
     if roles.keys() & {Role.CASEWORKER, Role.COORDINATOR}:
         context["casework"] = dashboards.caseworker_panel(user=request.user)
     if roles.keys() & {Role.FACILITATOR, Role.COORDINATOR}:
-        sessions = dashboards.facilitator_sessions(
-            user=request.user, facilitated_only=Role.COORDINATOR not in roles
-        )
+        sessions = dashboards.facilitator_sessions(user=request.user)
         context["sessions"] = sessions
         if any(panel.roster for panel in sessions):
             # Rosters name people: the view is audited like the register itself.
@@ -46,6 +44,7 @@ def dashboard(request):
             )
     if Role.COORDINATOR in roles:
         context["coordinating"] = dashboards.coordinator_panels(user=request.user)
+        context["other_meetings"] = dashboards.other_meetings(user=request.user)
     context["statuses"] = Attendance.Status.choices
     return render(request, "staff/dashboard.html", context)
 

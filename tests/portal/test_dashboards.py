@@ -117,3 +117,50 @@ def test_the_dashboard_runs_the_same_number_of_queries_with_more_data(
         response = client.get(DASHBOARD)
     assert response.status_code == 200
     assert len(many) == len(few)
+
+
+def test_a_coordinator_gets_rosters_only_for_groups_they_run_and_a_list_of_the_rest(
+    client, organisation_a, organisation_b, coordinator_a
+):
+    theirs = GroupFactory(organisation=organisation_a, title="Coordinator's own group")
+    theirs.facilitators.add(coordinator_a)
+    session_today(theirs, minutes_from_now=60)
+    someone_elses = GroupFactory(organisation=organisation_a, title="Tuesday partners")
+    person = make_referral(organisation_a, full_name="Robin Private")
+    Booking.objects.create(
+        group=someone_elses, referral=person, state="confirmed", confirmed_at=timezone.now()
+    )
+    session_today(someone_elses, minutes_from_now=90)
+    session_today(GroupFactory(organisation=organisation_b, title="Elsewhere group"))
+
+    sign_in(client, coordinator_a)
+    content = client.get(DASHBOARD).content.decode()
+    assert "Coordinator&#x27;s own group" in content
+    assert "Other meetings this week" in content and "(1)" in content
+    assert "Tuesday partners</a>, 1 place taken" in content
+    assert "Robin Private" not in content  # a list of meetings, not of people
+    assert "Elsewhere group" not in content
+
+
+def test_the_other_meetings_list_is_bounded_and_costs_the_same_whatever_their_number(
+    client, organisation_a, coordinator_a
+):
+    from portal.staff.dashboards import LIST_LIMIT
+
+    def add_meetings(n):
+        for _ in range(n):
+            session_today(GroupFactory(organisation=organisation_a), minutes_from_now=120)
+
+    sign_in(client, coordinator_a)
+    add_meetings(2)
+    client.get(DASHBOARD)
+    with CaptureQueriesContext(connection) as few:
+        client.get(DASHBOARD)
+    add_meetings(LIST_LIMIT + 3)
+    with CaptureQueriesContext(connection) as many:
+        content = client.get(DASHBOARD).content.decode()
+    assert len(many) == len(few)
+    assert f'Other meetings this week <span class="dashboard-card__count">({LIST_LIMIT + 5})' in (
+        content
+    )
+    assert content.count("place") >= LIST_LIMIT and "See all groups" in content

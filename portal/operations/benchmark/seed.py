@@ -154,7 +154,12 @@ def _referrals(organisation, size: Size, index: int, rng, staff) -> list[Referra
         batch_size=BATCH,
     )
     ReferralEvent.objects.bulk_create(
-        [ReferralEvent(referral=r, kind=ReferralEvent.Kind.SUBMITTED) for r in rows],
+        [
+            ReferralEvent(
+                referral=r, organisation_id=r.organisation_id, kind=ReferralEvent.Kind.SUBMITTED
+            )
+            for r in rows
+        ],
         batch_size=BATCH,
     )
     return rows
