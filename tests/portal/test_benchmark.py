@@ -20,6 +20,7 @@ PAGES = {
     "Group page with roster",
     "Session register",
     "Facilitator dashboard",
+    "Coordinator dashboard",
     "Coordinator report for a year",
     "Pack send page",
     "POST /api/v1/referrals/",

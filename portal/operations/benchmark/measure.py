@@ -147,6 +147,8 @@ def measure(*, organisation: Organisation, size: str, repeats: int) -> list[Timi
             lambda: lead.get(reverse("groups:session", kwargs={"session_id": session.pk})),
         ),
         ("Facilitator dashboard", lambda: lead.get(reverse("staff:dashboard"))),
+        # Every panel at once: casework, this week's meetings and the key figures.
+        ("Coordinator dashboard", lambda: boss.get(reverse("staff:dashboard"))),
         (
             "Coordinator report for a year",
             lambda: boss.get(
