@@ -130,7 +130,7 @@ def test_a_coordinator_gets_rosters_only_for_groups_they_run_and_a_list_of_the_r
     Booking.objects.create(
         group=someone_elses, referral=person, state="confirmed", confirmed_at=timezone.now()
     )
-    session_today(someone_elses, minutes_from_now=90)
+    other_meeting = session_today(someone_elses, minutes_from_now=90)
     session_today(GroupFactory(organisation=organisation_b, title="Elsewhere group"))
 
     sign_in(client, coordinator_a)
@@ -140,6 +140,8 @@ def test_a_coordinator_gets_rosters_only_for_groups_they_run_and_a_list_of_the_r
     assert "Tuesday partners</a>, 1 place taken" in content
     assert "Robin Private" not in content  # a list of meetings, not of people
     assert "Elsewhere group" not in content
+    register = reverse("groups:session", kwargs={"session_id": other_meeting.pk})
+    assert f'href="{register}"' in content and client.get(register).status_code == 200
 
 
 def test_the_other_meetings_list_is_bounded_and_costs_the_same_whatever_their_number(
