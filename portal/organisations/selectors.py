@@ -57,24 +57,19 @@ def active_memberships(user) -> list[Membership]:
 
 def active_organisation_ids(user, *, roles: Iterable[str] | None = None) -> list:
     """Ids of the charities where ``user`` is an active member (in one of ``roles``)."""
-    wanted = None if roles is None else set(roles)
-    return list(
-        dict.fromkeys(
-            membership.organisation_id
-            for membership in active_memberships(user)
-            if membership.organisation_id is not None
-            and (wanted is None or membership.role in wanted)
-        )
-    )
+    return _active_ids(user, "organisation_id", roles)
 
 
 def active_agency_ids(user, *, roles: Iterable[str] | None = None) -> list:
     """Ids of the referring agencies where ``user`` is an active member (in one of ``roles``)."""
+    return _active_ids(user, "agency_id", roles)
+
+
+def _active_ids(user, field: str, roles: Iterable[str] | None) -> list:
     wanted = None if roles is None else set(roles)
-    return list(
-        dict.fromkeys(
-            membership.agency_id
-            for membership in active_memberships(user)
-            if membership.agency_id is not None and (wanted is None or membership.role in wanted)
-        )
+    ids = (
+        getattr(membership, field)
+        for membership in active_memberships(user)
+        if wanted is None or membership.role in wanted
     )
+    return list(dict.fromkeys(i for i in ids if i is not None))
