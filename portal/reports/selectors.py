@@ -78,6 +78,17 @@ class Report:
 
 
 def funder_report(*, organisation: Organisation, filters: ReportFilters) -> Report:
+    report = key_figures(organisation=organisation, filters=filters)
+    since, until = period_bounds(filters.start, filters.end)
+    _resource_figures(report, organisation, since, until)
+    _message_figures(report, organisation, filters, since, until)
+    _outcome_figures(report, organisation, filters, since, until)
+    return report
+
+
+def key_figures(*, organisation: Organisation, filters: ReportFilters) -> Report:
+    """The report's referral and group figures and tables only: what the coordinator's
+    dashboard shows, without working out packs, messages and outcome measures."""
     since, until = period_bounds(filters.start, filters.end)
     referrals = Referral.objects.filter(
         organisation=organisation, created_at__gte=since, created_at__lt=until
@@ -87,9 +98,6 @@ def funder_report(*, organisation: Organisation, filters: ReportFilters) -> Repo
     report = Report(organisation=organisation, filters=filters)
     _referral_figures(report, referrals)
     _group_figures(report, organisation, filters, referrals)
-    _resource_figures(report, organisation, since, until)
-    _message_figures(report, organisation, filters, since, until)
-    _outcome_figures(report, organisation, filters, since, until)
     return report
 
 

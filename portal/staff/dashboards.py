@@ -22,7 +22,7 @@ from portal.organisations.models import Organisation
 from portal.organisations.roles import CASE_ROLES, Role
 from portal.organisations.scoping import member_organisation_ids
 from portal.organisations.selectors import active_memberships
-from portal.reports.selectors import ReportFilters, funder_report
+from portal.reports.selectors import ReportFilters, key_figures
 from referrals.models import Referral, ReferralEvent
 from referrals.selectors import QueueFilters, referrals_for_queue
 
@@ -209,7 +209,7 @@ def coordinator_panels(*, user: User) -> list[CoordinatorPanel]:
         key=lambda organisation: organisation.name,
     )
     for organisation in coordinated:
-        report = funder_report(organisation=organisation, filters=last_30_days)
+        report = key_figures(organisation=organisation, filters=last_30_days)
         panels.append(
             CoordinatorPanel(
                 organisation=organisation,

@@ -184,3 +184,17 @@ def test_a_person_with_several_places_is_counted_once(quarter, organisation_a):
     assert figures.value("referrals_received") == 4
     assert figures.value("first_contact_on_time") == 25.0
     assert figures.tables["referrals_by_source"].rows[0] == ["Self-referral", 2, 50.0]
+
+
+def test_the_dashboards_key_figures_are_the_reports_own(quarter, organisation_a):
+    from portal.reports.selectors import key_figures
+    from portal.staff.dashboards import COORDINATOR_FIGURES
+
+    full = report(organisation_a)
+    with CaptureQueriesContext(connection) as fewer:
+        key = key_figures(organisation=organisation_a, filters=Q1)
+    with CaptureQueriesContext(connection) as every:
+        report(organisation_a)
+    for name in COORDINATOR_FIGURES:
+        assert key.figures[name] == full.figures[name], name
+    assert len(fewer) < len(every)
