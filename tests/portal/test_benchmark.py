@@ -63,7 +63,7 @@ def test_seeding_again_adds_nothing():
     assert Referral.objects.count() == size.referrals
 
 
-def test_pages_are_timed_in_turns_so_a_slow_spell_falls_on_all_of_them():
+def test_pages_of_every_size_are_timed_in_turns_so_a_slow_spell_falls_on_all_of_them():
     from types import SimpleNamespace
 
     from portal.operations.benchmark.measure import WARM_UP, _timings
@@ -77,7 +77,17 @@ def test_pages_are_timed_in_turns_so_a_slow_spell_falls_on_all_of_them():
 
         return call
 
-    timings = _timings([("a", page("a")), ("b", page("b"))], "tiny", repeats=3)
+    pages = [
+        ("a", "small", page("a small")),
+        ("b", "small", page("b small")),
+        ("a", "large", page("a large")),
+    ]
+    timings = _timings(pages, repeats=3)
     counted = WARM_UP + 1  # the warm-up requests, then the one whose queries are counted
-    assert order == ["a"] * counted + ["b"] * counted + ["a", "b"] * 3
-    assert [(t.name, t.status) for t in timings] == [("a", 200), ("b", 200)]
+    warmed = ["a small"] * counted + ["b small"] * counted + ["a large"] * counted
+    assert order == warmed + ["a small", "b small", "a large"] * 3
+    assert [(t.name, t.size, t.status) for t in timings] == [
+        ("a", "small", 200),
+        ("b", "small", 200),
+        ("a", "large", 200),
+    ]

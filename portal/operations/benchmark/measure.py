@@ -75,33 +75,49 @@ def _percentile_95(samples: list[float]) -> float:
     return ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
-def _timings(pages, size: str, repeats: int) -> list[Timing]:
-    """Every page's p50 and p95, its requests taken in turns with the other pages' (one
-    request to each page, then the next round), so that a slow spell of a shared machine
-    falls on every page and on the baseline alike rather than on whichever page was being
-    timed then."""
-    counted = {name: _query_count(call) for name, call in pages}
-    samples: dict[str, list[float]] = {name: [] for name, _ in pages}
+def _timings(pages, repeats: int) -> list[Timing]:
+    """Every page's p50 and p95 at every size, the requests taken in turns (one to each
+    page of each size, then the next round), so that a slow spell of a shared machine
+    falls on every page, on both sizes and on the baseline alike, rather than on whichever
+    was being timed then."""
+    counted = {(name, size): _query_count(call) for name, size, call in pages}
+    samples: dict[tuple[str, str], list[float]] = {(name, size): [] for name, size, _ in pages}
     gc.collect()  # start with a collected heap, not the warm-up's garbage
     for _ in range(repeats):
-        for name, call in pages:
+        for name, size, call in pages:
             started = time.perf_counter()
             call()
-            samples[name].append((time.perf_counter() - started) * 1000)
+            samples[(name, size)].append((time.perf_counter() - started) * 1000)
     return [
         Timing(
             name=name,
             size=size,
-            p50_ms=round(statistics.median(samples[name]), 2),
-            p95_ms=round(_percentile_95(samples[name]), 2),
-            queries=counted[name][0],
-            status=counted[name][1],
+            p50_ms=round(statistics.median(samples[(name, size)]), 2),
+            p95_ms=round(_percentile_95(samples[(name, size)]), 2),
+            queries=counted[(name, size)][0],
+            status=counted[(name, size)][1],
         )
-        for name, _ in pages
+        for name, size, _ in pages
     ]
 
 
-def measure(*, organisation: Organisation, size: str, repeats: int) -> list[Timing]:
+def measure(*, organisations: dict[str, Organisation], repeats: int) -> list[Timing]:
+    """The key pages of each size's first organisation, all timed in the same rounds."""
+    pages = [
+        (name, size, call)
+        for size, organisation in organisations.items()
+        for name, call in _pages(organisation)
+    ]
+    # DEBUG off, as in production: with it on, Django keeps every query in memory.
+    with (
+        override_settings(ROOT_URLCONF="portal.operations.benchmark.urls", DEBUG=False),
+        _one_connection(),
+    ):
+        return _timings(pages, repeats)
+
+
+def _pages(organisation: Organisation) -> list:
+    """Each key page of ``organisation`` as a name and a call that requests it."""
     coordinator = staff_of(organisation, Role.COORDINATOR)
     caseworker = staff_of(organisation, Role.CASEWORKER)
     facilitator = staff_of(organisation, Role.FACILITATOR)
@@ -164,12 +180,7 @@ def measure(*, organisation: Organisation, size: str, repeats: int) -> list[Timi
         ("POST /api/v1/referrals/", submit),
         ("GET /api/v1/referrals/{reference}/", lambda: api.get(f"/api/v1/referrals/{reference}/")),
     ]
-    # DEBUG off, as in production: with it on, Django keeps every query in memory.
-    with (
-        override_settings(ROOT_URLCONF="portal.operations.benchmark.urls", DEBUG=False),
-        _one_connection(),
-    ):
-        return _timings(pages, size, repeats)
+    return pages
 
 
 @contextmanager
