@@ -142,6 +142,19 @@ def session_roster(*, session: Session) -> list[Booking]:
     return list(
         Booking.objects.filter(group=session.group, state=Booking.State.CONFIRMED)
         .select_related("referral", "referral__safe_contact")
+        # Only what a register shows (on its page and through the API): each person's
+        # other personal fields stay encrypted, unread.
+        .only(
+            "group_id",
+            "state",
+            "offer_expires_at",
+            "confirmed_at",
+            "referral__reference",
+            "referral__full_name",
+            "referral__accessibility_needs",
+            "referral__safe_contact__name_to_use",
+            "referral__safe_contact__shares_device_with_person",
+        )
         .prefetch_related(
             Prefetch(
                 "attendance",
