@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -433,14 +433,25 @@ class ReferralStatusView(APIView):
     )
     def get(self, request, reference: str):
         key = calling_key(request)
-        referrals = Referral.objects.select_related("organisation")
+        # Found by its unique reference alone, then checked against the caller: with the
+        # agency and organisation in the query as well, a planner whose statistics were
+        # older than a fast-growing organisation searched that organisation's referrals
+        # one by one for the reference.
+        referral = (
+            Referral.objects.select_related("organisation")
+            .filter(reference=normalise_reference(reference)[:12])
+            .first()
+        )
         if key is not None:
-            referrals = referrals.filter(
-                referring_agency_id=key.agency_id, organisation_id=key.organisation_id
+            theirs = referral is not None and (
+                referral.referring_agency_id == key.agency_id
+                and referral.organisation_id == key.organisation_id
             )
         else:
-            referrals = referrals.filter(referred_by=request.user)
-        referral = get_object_or_404(referrals, reference=normalise_reference(reference)[:12])
+            theirs = referral is not None and referral.referred_by_id == request.user.pk
+        if not theirs:
+            # Exactly as for a reference that does not exist.
+            raise Http404
         audit_record(
             action=AuditEvent.Action.VIEWED,
             request=request,

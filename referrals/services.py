@@ -124,13 +124,16 @@ def _find_possible_duplicate(
         condition |= Q(phone_hash__in=[lookup_hash(phone, key=key) for key in keys])
     if not condition:
         return None
-    return (
-        Referral.objects.for_organisation(organisation)
-        .open()
-        .filter(condition)
-        .order_by("created_at")
-        .first()
+    # Found by the keyed hashes alone, then narrowed here to this organisation's open
+    # referrals. Asked with the organisation and "earliest first" in SQL, the planner
+    # walked the organisation's referrals in date order hoping for an early match; most
+    # people are no one's duplicate, so it read all of them, more as a charity grew. The
+    # hashes match a handful of rows however large the tables are.
+    matches = Referral.objects.filter(condition).only(
+        "id", "organisation_id", "state", "created_at"
     )
+    ours = [m for m in matches if m.organisation_id == organisation.pk and m.is_open]
+    return min(ours, key=lambda m: (m.created_at, str(m.pk)), default=None)
 
 
 def referral_submit(
