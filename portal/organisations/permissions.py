@@ -9,7 +9,9 @@ from .roles import Role
 from .selectors import active_memberships, active_organisation_ids
 
 
-def user_roles(user, organisation: Organisation) -> set[str]:
+def user_roles(user, organisation: Organisation | None) -> set[str]:
+    if organisation is None:
+        return set()
     return {
         membership.role
         for membership in active_memberships(user)
@@ -17,7 +19,7 @@ def user_roles(user, organisation: Organisation) -> set[str]:
     }
 
 
-def has_role(user, organisation: Organisation, roles: Iterable[Role]) -> bool:
+def has_role(user, organisation: Organisation | None, roles: Iterable[Role]) -> bool:
     return not user_roles(user, organisation).isdisjoint(roles)
 
 

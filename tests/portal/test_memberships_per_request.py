@@ -104,3 +104,7 @@ def test_another_organisations_ids_stay_out_of_scope(caseworker_a, organisation_
         assert member_organisation_ids(caseworker_a) == [
             caseworker_a.memberships.get().organisation_id
         ]
+
+
+def test_no_organisation_means_no_role(caseworker_a):
+    assert not has_role(caseworker_a, None, [Role.CASEWORKER])
