@@ -128,9 +128,10 @@ def _find_possible_duplicate(
     # referrals. Asked with the organisation and "earliest first" in SQL, the planner
     # walked the organisation's referrals in date order hoping for an early match; most
     # people are no one's duplicate, so it read all of them, more as a charity grew. The
-    # hashes match a handful of rows however large the tables are.
+    # hashes match a handful of rows however large the tables are; of another
+    # organisation's matches only these columns are read, never the person's details.
     matches = Referral.objects.filter(condition).only(
-        "id", "organisation_id", "state", "created_at"
+        "id", "organisation_id", "state", "created_at", "reference"
     )
     ours = [m for m in matches if m.organisation_id == organisation.pk and m.is_open]
     return min(ours, key=lambda m: (m.created_at, str(m.pk)), default=None)

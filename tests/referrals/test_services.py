@@ -191,3 +191,24 @@ def test_references_are_short_unique_and_not_sequential(organisation_a):
     assert len(set(references)) == 20
     assert all(len(reference) == 8 and reference.isalnum() for reference in references)
     assert sorted(references) != references or sorted(references, reverse=True) != references
+
+
+def test_flagging_a_duplicate_reads_the_earlier_referral_only_once(organisation_a, organisation_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = make_referral(organisation_a, email="once@example.org")
+    make_referral(organisation_b, email="once@example.org")  # another charity's: ignored
+    with CaptureQueriesContext(connection) as queries:
+        later = make_referral(organisation_a, email="once@example.org")
+    assert later.possible_duplicate_of_id == first.pk
+    event = later.events.get(kind="duplicate_flagged")
+    assert event.detail["other_reference"] == first.reference
+    # The match is found by its hashes with everything the flag needs; a field left out of
+    # that read would cost a query fetching the earlier referral by its id.
+    by_id = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and first.pk.hex in q["sql"].replace("-", "")
+    ]
+    assert by_id == []
