@@ -37,12 +37,13 @@ class LongSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         wanted = set(self.format_value(value))
-        chosen = {"done": False}
+        chosen = False  # as Django's select: only the first matching option is selected
 
         def option(option_value, label) -> str:
+            nonlocal chosen
             option_value = "" if option_value is None else str(option_value)
-            selected = not chosen["done"] and option_value in wanted
-            chosen["done"] = chosen["done"] or selected
+            selected = not chosen and option_value in wanted
+            chosen = chosen or selected
             return (
                 f'<option value="{escape(option_value)}"{" selected" if selected else ""}>'
                 f"{escape(label)}</option>"
