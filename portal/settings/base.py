@@ -178,6 +178,9 @@ OTP_TOTP_ISSUER = PORTAL_NAME
 # Each wrong code doubles the wait before the next try (1s, 2s, 4s, ...).
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# No admin page shows a TOTP key, a backup code or a passkey's key; the portal's own
+# admin classes (portal/accounts/admin.py) hide them whatever this says.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Passkeys (WebAuthn) as a phishing-resistant second factor, never instead of the password.
 # A passkey is bound to the relying party id (the site's domain): changing it later means
