@@ -29,7 +29,10 @@ from .sessions import session_rotate
 
 # The session remembers whether the person must use a passkey, with the version of the
 # organisations' policy it was worked out under: a coordinator changing the policy bumps
-# the version (in the cache, not the database), so every session looks again once.
+# the version (in the cache, not the database), so every session looks again once. The
+# cache only ever says when to look again: a version it has lost (emptied, restarted,
+# evicted) is replaced by a new one, and with no cache at all every request reads the
+# database, so a forgotten version can never mean "nothing changed".
 PASSKEY_REQUIRED_SESSION_KEY = "portal_passkey_required"
 POLICY_VERSION_CACHE_KEY = "portal:passkey-policy-version"
 
@@ -57,18 +60,30 @@ def passkey_policy_changed() -> None:
     cache.set(POLICY_VERSION_CACHE_KEY, uuid.uuid4().hex, timeout=None)
 
 
+def passkey_policy_version() -> str | None:
+    """The current policy version; a new one if the cache lost it, None with no cache."""
+    version = cache.get(POLICY_VERSION_CACHE_KEY)
+    if version is None:
+        # add, not set: of several requests finding it gone at once, the first one's
+        # version stands, so sessions are not sent to the database again and again.
+        cache.add(POLICY_VERSION_CACHE_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(POLICY_VERSION_CACHE_KEY)
+    return version
+
+
 def passkey_requirement_snapshot(user) -> list:
     """What the session stores: [policy version, whether a passkey is required]."""
-    return [cache.get(POLICY_VERSION_CACHE_KEY), passkey_required_for(user)]
+    return [passkey_policy_version(), passkey_required_for(user)]
 
 
 def must_use_passkey(request) -> bool:
     """Whether this verified session must still be verified again with a passkey."""
     if verified_with_passkey(request):
         return False
+    version = passkey_policy_version()
     remembered = request.session.get(PASSKEY_REQUIRED_SESSION_KEY)
-    if not remembered or remembered[0] != cache.get(POLICY_VERSION_CACHE_KEY):
-        remembered = passkey_requirement_snapshot(request.user)
+    if version is None or not remembered or remembered[0] != version:
+        remembered = [version, passkey_required_for(request.user)]
         request.session[PASSKEY_REQUIRED_SESSION_KEY] = remembered
     return bool(remembered[1])
 

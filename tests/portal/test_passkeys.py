@@ -5,7 +5,8 @@ import hashlib
 import os
 
 import pytest
-from django.test import Client
+from django.core.cache import cache
+from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp_webauthn.models import WebAuthnCredential
@@ -82,6 +83,36 @@ def test_a_session_verified_with_a_code_is_sent_to_use_a_passkey_once_required(
     assert "Add a passkey" in client.get(REQUIRED).content.decode()
     # JSON callers get a 403 rather than a redirect.
     assert client.get(DASHBOARD, HTTP_ACCEPT="application/json").status_code == 403
+
+
+def test_the_requirement_survives_the_cache_being_emptied(
+    client, organisation_a, coordinator_a, caseworker_a, django_capture_on_commit_callbacks
+):
+    """The cache only says when to look again; an emptied cache (a restart, an eviction)
+    means look again, never "nothing changed"."""
+    cache.clear()
+    sign_in(client, caseworker_a)
+    assert client.get(DASHBOARD).status_code == 200
+
+    require_passkeys(Client(), organisation_a, coordinator_a, django_capture_on_commit_callbacks)
+    cache.clear()
+
+    response = client.get(DASHBOARD)
+    assert response.status_code == 302 and response["Location"].startswith(REQUIRED)
+
+
+def test_the_requirement_holds_when_the_cache_cannot_keep_anything(
+    client, organisation_a, coordinator_a, caseworker_a, django_capture_on_commit_callbacks
+):
+    sign_in(client, caseworker_a)
+    with override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    ):
+        require_passkeys(
+            Client(), organisation_a, coordinator_a, django_capture_on_commit_callbacks
+        )
+        response = client.get(DASHBOARD)
+    assert response.status_code == 302 and response["Location"].startswith(REQUIRED)
 
 
 def test_a_session_verified_with_a_passkey_goes_through(
