@@ -28,6 +28,7 @@ from portal.api.idempotency import (
 from portal.api.models import Scope
 from portal.api.permissions import calling_key, key_or_verified_user
 from portal.api.schema import ERROR_RESPONSES, ErrorSerializer
+from portal.api.selectors import organisations_caller_may_refer_to
 from portal.api.throttling import CallerRateThrottle, SubmitRateThrottle
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
@@ -37,7 +38,7 @@ from .consent import PROFESSIONAL_VERSION
 from .forms import ProfessionalReferralForm, new_submission_key
 from .models import Referral
 from .references import display_reference, normalise_reference
-from .selectors_referrer import organisations_for_referral, referrer_agencies
+from .selectors_referrer import referrer_agencies
 
 # --- Fields that hand the caller's value to the form untouched --------------------------
 
@@ -378,16 +379,14 @@ class ReferralCollection(APIView):
     def _form(self, request, key, payload) -> ProfessionalReferralForm:
         if key is not None:
             agencies = [key.agency]
-            organisations = organisations_for_referral(agencies=agencies).filter(
-                pk=key.organisation_id
-            )
         else:
             agencies = referrer_agencies(user=request.user)
             if not agencies:
                 raise exceptions.PermissionDenied(
                     "Only referrers, or partners with an API key, can send referrals."
                 )
-            organisations = organisations_for_referral(agencies=agencies)
+        # The same rule as the services list: a referral reaches only what it lists.
+        organisations = organisations_caller_may_refer_to(key=key, user=request.user)
         slug = payload.get("organisation")
         if slug:
             found = organisations.filter(slug=slug).values_list("pk", flat=True).first()

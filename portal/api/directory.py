@@ -21,12 +21,12 @@ from rest_framework.views import APIView
 
 from peergroups.models import Group, Schedule, Session
 from portal.organisations.models import Organisation
-from portal.organisations.scoping import member_organisation_ids
-from referrals.selectors_referrer import organisations_for_referral, referrer_agencies
+from portal.organisations.scoping import member_agency_ids, member_organisation_ids
 
 from .models import Scope
 from .permissions import calling_key, key_or_verified_user
 from .schema import ERROR_RESPONSES
+from .selectors import organisations_caller_may_refer_to
 from .throttling import CallerRateThrottle
 
 DESCRIPTION = (
@@ -39,15 +39,12 @@ UPCOMING_MEETINGS = 6
 
 def services_for(request) -> QuerySet[Organisation]:
     key = calling_key(request)
-    if key is not None:
-        organisations = organisations_for_referral(agencies=[key.agency])
+    if key is None and not member_agency_ids(request.user):
+        # Staff refer to nobody through the API: they see their own organisations'
+        # entries, as a referrer would.
+        organisations = Organisation.objects.filter(pk__in=member_organisation_ids(request.user))
     else:
-        agencies = referrer_agencies(user=request.user)
-        organisations = (
-            organisations_for_referral(agencies=agencies)
-            if agencies
-            else Organisation.objects.filter(pk__in=member_organisation_ids(request.user))
-        )
+        organisations = organisations_caller_may_refer_to(key=key, user=request.user)
     now = timezone.now()
     groups = (
         Group.objects.select_related("schedule")
