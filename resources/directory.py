@@ -14,6 +14,8 @@ import io
 import json
 from dataclasses import dataclass, field
 
+from portal.core.spreadsheets import cell_from_spreadsheet, csv_text
+
 from .models import Signpost
 
 CSV_COLUMNS = [
@@ -122,7 +124,7 @@ def parse_csv(text: str) -> Parsed:
             )
             continue
         raw = {
-            CSV_TO_FIELD[column]: _csv_unsafe(value)
+            CSV_TO_FIELD[column]: cell_from_spreadsheet(value)
             for column, value in zip(header, values, strict=True)
         }
         _validate(raw, f"Line {line}", parsed, seen)
@@ -196,29 +198,18 @@ def parse_json(text: str) -> Parsed:
     return parsed
 
 
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheets: neutralise it.
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
-
-def _csv_unsafe(value: str) -> str:
-    """Undo ``_csv_safe`` on the way back in."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
-        return value[1:]
-    return value
-
-
 def export_csv(signposts) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for signpost in signposts:
-        writer.writerow(
-            [_csv_safe(str(getattr(signpost, CSV_TO_FIELD[column]))) for column in CSV_COLUMNS]
-        )
-    return out.getvalue()
+    # Every cell as text (a phone number "+44 ..." too): the file is for reading and
+    # re-importing, and the one writer neutralises what a spreadsheet would run.
+    return csv_text(
+        [
+            CSV_COLUMNS,
+            *(
+                [str(getattr(signpost, CSV_TO_FIELD[column])) for column in CSV_COLUMNS]
+                for signpost in signposts
+            ),
+        ]
+    )
 
 
 def to_oruk(signpost: Signpost) -> dict:

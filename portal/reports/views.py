@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
-from portal.core.spreadsheets import safe_row
+from portal.core.spreadsheets import csv_writer
 from portal.organisations.permissions import coordinated_organisation_or_404
 
 from .forms import ReportForm
@@ -62,9 +61,9 @@ def report_csv(request, organisation_id, table):
     response["Content-Disposition"] = (
         f'attachment; filename="{table}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"'
     )
-    writer = csv.writer(response)
-    writer.writerow(safe_row(chosen.columns))
-    writer.writerows(safe_row(row) for row in chosen.rows)
+    writer = csv_writer(response)
+    writer.writerow(chosen.columns)
+    writer.writerows(chosen.rows)
     audit_record(
         action=AuditEvent.Action.EXPORTED,
         request=request,

@@ -1,5 +1,7 @@
 """The support directory: ORUK-shaped CSV and JSON, all-or-nothing imports, local entries."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -116,6 +118,27 @@ def test_spreadsheet_formulas_are_neutralised_on_export_and_restored_on_import()
     parsed = directory.parse_csv(text)
     assert parsed.errors == []
     assert parsed.rows[0]["phone"] == "+44 20 7946 0000"
+
+
+def test_a_bare_carriage_return_in_a_value_cannot_start_a_row_or_a_formula():
+    signpost = Signpost(
+        key="x",
+        provider="P",
+        name="N",
+        description="Open daily\r=2+5+cmd|' /C calc'!A0",
+        hours="Mornings\n+44 20 7946 0000",
+        phone="0800 1111",
+    )
+    text = directory.export_csv([signpost])
+    # Read as a spreadsheet reads it: a line break outside quotes ends the row.
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == 2
+    description = rows[1][directory.CSV_COLUMNS.index("description")]
+    assert description == "Open daily\r'=2+5+cmd|' /C calc'!A0"
+    hours = rows[1][directory.CSV_COLUMNS.index("schedule_description")]
+    assert hours == "Mornings\n'+44 20 7946 0000"
+    parsed = directory.parse_csv(text)
+    assert parsed.rows[0]["hours"] == "Mornings\n+44 20 7946 0000"
 
 
 def test_only_coordinators_import(client, caseworker_a):
