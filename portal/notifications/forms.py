@@ -1,17 +1,24 @@
 from django import forms
 
+from .senders import SENDER_NAME_MAX_LENGTH, validate_reply_to, validate_sender_name
+
 
 class NotificationSettingsForm(forms.Form):
     discreet_sender_name = forms.CharField(
         label="Name messages come from",
         help_text="Something neutral that does not say what the service is about, "
         "for example 'Support team'.",
-        max_length=60,
-        error_messages={"required": "Enter the name messages come from."},
+        max_length=SENDER_NAME_MAX_LENGTH,
+        validators=[validate_sender_name],
+        error_messages={
+            "required": "Enter the name messages come from.",
+            "max_length": f"Keep the name to {SENDER_NAME_MAX_LENGTH} characters or fewer.",
+        },
     )
     reply_to = forms.EmailField(
         label="Reply-to address for emails (optional)",
         required=False,
+        validators=[validate_reply_to],
         error_messages={"invalid": "Enter an email address in the right format."},
     )
     send_session_reminders = forms.BooleanField(label="Send meeting reminders", required=False)

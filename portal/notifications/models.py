@@ -1,5 +1,7 @@
 from django.db import models
 
+from .senders import validate_reply_to
+
 
 class MessageLog(models.Model):
     """A message queued, sent, refused or failed. The body is never kept here."""
@@ -65,7 +67,7 @@ class NotificationSettings(models.Model):
     organisation = models.OneToOneField(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="notification_settings"
     )
-    reply_to = models.EmailField(blank=True)
+    reply_to = models.EmailField(blank=True, validators=[validate_reply_to])
     send_session_reminders = models.BooleanField(default=True)
     # Minutes before a meeting; the default is 2 days and 2 hours.
     session_reminder_offsets = models.JSONField(default=list, blank=True)

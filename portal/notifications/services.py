@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from . import registry
 from .models import MessageLog, NotificationSettings, SentMarker, StaffTask
+from .senders import portal_from_address, safe_sender_name, sender_headers
 from .sms import can_be_asked, sms_backend
 
 logger = logging.getLogger(__name__)
@@ -82,8 +83,9 @@ def _deliver(
 ) -> str:
     """Render and hand the message to the provider; returns the provider's id."""
     organisation = recipient.organisation
+    sender_name = safe_sender_name(organisation)
     full_context = {
-        "sender_name": organisation.discreet_sender_name,
+        "sender_name": sender_name,
         "name": recipient.name_to_use,
         "links": recipient.links,
         **context,
@@ -92,12 +94,15 @@ def _deliver(
     try:
         if channel == "email":
             preferences = NotificationSettings.objects.filter(organisation=organisation).first()
+            headers = sender_headers(
+                organisation=organisation, reply_to=preferences.reply_to if preferences else ""
+            )
             message = EmailMultiAlternatives(
                 subject=render_to_string(f"{base}/subject.txt", full_context).strip(),
                 body=render_to_string(f"{base}/body.txt", full_context),
-                from_email=f"{organisation.discreet_sender_name} <{settings.DEFAULT_FROM_EMAIL}>",
+                from_email=headers.from_email,
                 to=[recipient.email],
-                reply_to=[preferences.reply_to] if preferences and preferences.reply_to else None,
+                reply_to=headers.reply_to,
                 # One Message-ID per message however often it is tried, so mail systems
                 # can recognise a repeat.
                 headers={"Message-ID": f"<{reference}@{_mail_domain()}>"} if reference else None,
@@ -111,7 +116,7 @@ def _deliver(
         return sms_backend().send(
             to=recipient.phone,
             body=body,
-            sender=organisation.discreet_sender_name,
+            sender=sender_name,
             reference=reference,
         )
     except Exception as error:
@@ -121,7 +126,7 @@ def _deliver(
 
 
 def _mail_domain() -> str:
-    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "localhost"
+    return portal_from_address().rpartition("@")[2] or "localhost"
 
 
 def _log(recipient: Recipient, **fields) -> MessageLog:

@@ -1,10 +1,25 @@
+from django import forms
 from django.contrib import admin
+
+from portal.notifications.senders import validate_sender_name
 
 from .models import AgencyEmailDomain, Invitation, Membership, Organisation, ReferringAgency
 
 
+class OrganisationAdminForm(forms.ModelForm):
+    """The admin adds the model and its fields; this adds the sender name's check."""
+
+    def clean_discreet_sender_name(self) -> str:
+        # The same check as the coordinators' settings page: the name goes into the
+        # From header of every email sent for the organisation.
+        name = self.cleaned_data["discreet_sender_name"].strip()
+        validate_sender_name(name)
+        return name
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    form = OrganisationAdminForm
     list_display = ["name", "is_accepting_referrals", "created_at"]
     search_fields = ["name"]
     filter_horizontal = ["partner_agencies"]
