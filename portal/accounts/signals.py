@@ -3,6 +3,7 @@
 import time
 
 from allauth.account.signals import password_reset
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -40,6 +41,16 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     # The attempted address is not kept here: it may not belong to anyone, and the
     # lockout records in django-axes already hold what brute-force protection needs.
     audit_record(action=AuditEvent.Action.SIGN_IN_FAILED, request=request)
+
+
+@receiver(user_locked_out)
+def on_locked_out(sender, request, username, **kwargs):
+    # Sent by django-axes on every refused attempt once the limit is reached; the
+    # notice itself goes at most once per cool-off period.
+    from .notifications import sign_in_paused_notice_queue
+
+    user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+    sign_in_paused_notice_queue(username=username, user_agent=user_agent)
 
 
 @receiver(password_reset)

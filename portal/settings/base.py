@@ -169,7 +169,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    # Per client address only. allauth's default also counts failures per account ("key")
+    # from every address together, which let anyone who knows a staff member's email
+    # address keep them signed out; the per-account lockout is django-axes', per address
+    # and browser (below). The hourly limit stops one address guessing at many accounts,
+    # or at one account while changing its browser's name.
+    "login_failed": "10/m/ip,100/h/ip",
     "reset_password": "20/m/ip,5/m/key",  # a rate, not a password  # nosec B105
 }
 
@@ -194,7 +199,10 @@ BACKUP_CODE_COUNT = 10
 # --- Brute-force protection on passwords (django-axes)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One account from one address and one browser (user agent) together: a stranger's wrong
+# passwords elsewhere never lock the person out of their own device. The person is
+# emailed when it happens (portal/accounts/notifications.py).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address", "user_agent"]]
 AXES_USERNAME_CALLABLE = "portal.accounts.axes.username_from_request"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True

@@ -1,12 +1,20 @@
 """Password sign-in: clear, non-revealing errors, lockout, resets that keep the second factor."""
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
+from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.audit.models import AuditEvent
+from portal.notifications.models import MessageLog
+from portal.notifications.services import message_deliver
+from portal.settings import base as base_settings
 from tests.conftest import current_totp
 from tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory
 
@@ -14,9 +22,32 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("account_login")
 
+FIREFOX_ON_WINDOWS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+)
+SAFARI_ON_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+ATTACKER = {"REMOTE_ADDR": "198.51.100.66", "HTTP_USER_AGENT": FIREFOX_ON_WINDOWS}
+ATTACKER_ELSEWHERE = {"REMOTE_ADDR": "192.0.2.200", "HTTP_USER_AGENT": "python-requests/2.32"}
 
-def attempt(client, email, password):
-    return client.post(LOGIN, {"login": email, "password": password})
+
+def attempt(client, email, password, **where):
+    return client.post(LOGIN, {"login": email, "password": password}, **where)
+
+
+def lock_out(email, limit, **where):
+    attacker = Client()
+    for _ in range(limit + 2):
+        response = attempt(attacker, email, "wrong-password", **where)
+    assert response.status_code == 429
+    return attacker
+
+
+def notices(user=None):
+    found = MessageLog.objects.filter(template="sign_in_paused")
+    return found.filter(recipient_id=str(user.public_id)) if user else found
 
 
 def test_wrong_password_and_unknown_address_get_the_same_message(client):
@@ -99,3 +130,85 @@ def test_public_sign_up_is_closed(client):
     from portal.accounts.models import User
 
     assert not User.objects.filter(email="me@example.org").exists()
+
+
+# --- Lockouts cannot be used to keep a person out, and the person is told -----------------
+
+
+@pytest.fixture
+def production_sign_in_limits(settings):
+    """allauth's own sign-in limits as production has them (the test settings turn them
+    off), in a fresh cache."""
+    settings.ACCOUNT_RATE_LIMITS = base_settings.ACCOUNT_RATE_LIMITS
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        pytest.param(
+            {"REMOTE_ADDR": "203.0.113.10", "HTTP_USER_AGENT": FIREFOX_ON_WINDOWS},
+            id="another address, the same kind of browser",
+        ),
+        pytest.param(
+            {"REMOTE_ADDR": ATTACKER["REMOTE_ADDR"], "HTTP_USER_AGENT": SAFARI_ON_IPHONE},
+            id="the same address (a shared office), another browser",
+        ),
+    ],
+)
+def test_a_lockout_from_one_address_and_browser_leaves_the_person_free_elsewhere(
+    production_sign_in_limits, settings, caseworker_a, elsewhere
+):
+    attacker = lock_out(caseworker_a.email, settings.AXES_FAILURE_LIMIT, **ATTACKER)
+    assert attempt(attacker, caseworker_a.email, PASSWORD, **ATTACKER).status_code == 429
+    assert "_auth_user_id" not in attacker.session
+
+    person = Client()
+    attempt(person, caseworker_a.email, PASSWORD, **elsewhere)
+    assert person.session.get("_auth_user_id") == str(caseworker_a.pk)
+
+
+def test_reaching_the_lockout_emails_the_account_holder_once(settings, caseworker_a):
+    lock_out(caseworker_a.email, settings.AXES_FAILURE_LIMIT, **ATTACKER)
+    # A second lockout elsewhere within the cool-off period is not a second email.
+    lock_out(caseworker_a.email, settings.AXES_FAILURE_LIMIT, **ATTACKER_ELSEWHERE)
+    [notice] = notices(caseworker_a)
+    assert notice.status == MessageLog.Status.PENDING
+
+    message_deliver(log_id=notice.pk, last_attempt=True)
+    [email] = mail.outbox
+    assert email.to == [caseworker_a.email]
+    assert email.subject == "Someone tried to sign in to your account"
+    html = email.alternatives[0][0]
+    for text in (email.body, html):
+        assert "paused signing in from the device they used for 15 minutes" in text
+        assert "Firefox on Windows" in text
+        assert "you can still sign in as usual from your own device" in text
+        # Time and the kind of device only: never the address, nor what the browser sent.
+        assert ATTACKER["REMOTE_ADDR"] not in text
+        assert FIREFOX_ON_WINDOWS not in text
+    notice.refresh_from_db()
+    assert notice.status == MessageLog.Status.SENT
+    assert notice.context == {}
+
+
+def test_the_account_holder_is_told_again_only_after_the_cool_off(settings, caseworker_a):
+    lock_out(caseworker_a.email, settings.AXES_FAILURE_LIMIT, **ATTACKER)
+    later = timezone.now() + settings.AXES_COOLOFF_TIME + timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        lock_out(caseworker_a.email, settings.AXES_FAILURE_LIMIT, **ATTACKER)
+    assert notices(caseworker_a).count() == 2
+
+
+def test_no_email_for_an_address_with_no_account(settings, caseworker_a):
+    lock_out("nobody@nowhere.example", settings.AXES_FAILURE_LIMIT, **ATTACKER)
+    assert not notices().exists()
+    assert mail.outbox == []
+
+
+def test_a_referrer_is_told_under_a_partner_charitys_name(settings, referrer, organisation_a):
+    lock_out(referrer.email, settings.AXES_FAILURE_LIMIT, **ATTACKER)
+    [notice] = notices(referrer)
+    assert notice.organisation == organisation_a
