@@ -17,12 +17,15 @@ from django_otp import login as otp_login
 from django_otp_webauthn import exceptions
 from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.views import (
+    BeginCredentialAuthenticationView,
+    BeginCredentialRegistrationView,
     CompleteCredentialAuthenticationView,
     CompleteCredentialRegistrationView,
 )
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.core.json_limits import JsonBodyError, json_error_response, json_loads_limited
 from portal.organisations.models import Membership
 
 from .sessions import session_rotate
@@ -88,6 +91,34 @@ def must_use_passkey(request) -> bool:
     return bool(remembered[1])
 
 
+class _BodyRefused(exceptions.MalformedRequest):
+    def __init__(self, error: JsonBodyError):
+        super().__init__(detail=error.message, code=error.code)
+        self.error = error
+
+
+class LimitedJsonBody:
+    """The library's views parse their JSON body with json.loads, so 100,000 nested
+    brackets raised RecursionError (a 500); here the body goes through the portal's one
+    limited reader, and a refused body is a 400 in the API's error shape (with the
+    ``detail`` the library's script shows)."""
+
+    def _parse_request_data(self, request):
+        if request.content_type.split(";", 1)[0] == "application/json":
+            if not request.body:
+                return {}
+            try:
+                return json_loads_limited(request.body)
+            except JsonBodyError as error:
+                raise _BodyRefused(error) from error
+        return request.POST
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _BodyRefused):
+            return json_error_response(self.request, exc.error)
+        return super().handle_exception(exc)
+
+
 def _audit_failure(view, exc):
     if isinstance(exc, exceptions.OTPWebAuthnApiError) and view.request.user.is_authenticated:
         audit_record(
@@ -97,7 +128,15 @@ def _audit_failure(view, exc):
         )
 
 
-class PasskeyRegistrationComplete(CompleteCredentialRegistrationView):
+class PasskeyRegistrationBegin(LimitedJsonBody, BeginCredentialRegistrationView):
+    pass
+
+
+class PasskeyAuthenticationBegin(LimitedJsonBody, BeginCredentialAuthenticationView):
+    pass
+
+
+class PasskeyRegistrationComplete(LimitedJsonBody, CompleteCredentialRegistrationView):
     def handle_exception(self, exc):
         _audit_failure(self, exc)
         return super().handle_exception(exc)
@@ -119,7 +158,7 @@ class PasskeyRegistrationComplete(CompleteCredentialRegistrationView):
         return response
 
 
-class PasskeyAuthenticationComplete(CompleteCredentialAuthenticationView):
+class PasskeyAuthenticationComplete(LimitedJsonBody, CompleteCredentialAuthenticationView):
     def handle_exception(self, exc):
         _audit_failure(self, exc)
         return super().handle_exception(exc)

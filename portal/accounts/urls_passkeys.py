@@ -3,19 +3,20 @@
 from allauth.account.decorators import reauthentication_required
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
-from django_otp_webauthn.views import (
-    BeginCredentialAuthenticationView,
-    BeginCredentialRegistrationView,
-)
 
-from .passkeys import PasskeyAuthenticationComplete, PasskeyRegistrationComplete
+from .passkeys import (
+    PasskeyAuthenticationBegin,
+    PasskeyAuthenticationComplete,
+    PasskeyRegistrationBegin,
+    PasskeyRegistrationComplete,
+)
 
 app_name = "otp_webauthn"
 
 urlpatterns = [
     path(
         "registration/begin/",
-        reauthentication_required(BeginCredentialRegistrationView.as_view()),
+        reauthentication_required(PasskeyRegistrationBegin.as_view()),
         name="credential-registration-begin",
     ),
     path(
@@ -25,7 +26,7 @@ urlpatterns = [
     ),
     path(
         "authentication/begin/",
-        BeginCredentialAuthenticationView.as_view(),
+        PasskeyAuthenticationBegin.as_view(),
         name="credential-authentication-begin",
     ),
     path(

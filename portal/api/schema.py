@@ -18,7 +18,7 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="invalid, not_authenticated, authentication_failed, invalid_api_key, "
         "permission_denied, not_found, method_not_allowed, unsupported_media_type, "
-        "parse_error, throttled or idempotency_key_reused."
+        "parse_error, request_too_large, json_too_deep, throttled or idempotency_key_reused."
     )
     message = serializers.CharField()
     errors = FieldErrorSerializer(many=True, required=False)

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "portal.public.middleware.NoStoreMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "portal.api.middleware.ApiCallLogMiddleware",
+    # Any body sent as JSON: too large or too deeply nested is a 400 before any view.
+    "portal.core.json_limits.JsonBodyLimitMiddleware",
     # Axes last, so it can turn a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -338,7 +340,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsVerifiedUser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser with limits on size and nesting (portal/core/json_limits.py).
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.LimitedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.CallerRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "caller": env.str("API_RATE", default="600/hour"),
