@@ -435,3 +435,33 @@ class SubjectAccessRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.RECEIVED, self.Status.IN_PROGRESS)
+
+
+class SelfReferralDraft(models.Model):
+    """A visitor's unsent self-referral answers, encrypted, kept an hour after the last change.
+
+    The visitor's session holds only a random id; this row is found by its SHA-256, as
+    every private token in the portal is. The answers are an encrypted JSON document, so
+    key rotation covers them like any other personal field, and a copy of the database
+    (sessions included) shows nothing a visitor typed.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    answers = EncryptedTextField()
+    updated_at = models.DateTimeField()
+    # Read and cleared by this time (an hour after the last change), never later.
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("updated_at")),
+                name="self_referral_draft_expires_after_change",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Self-referral draft {self.pk}"

@@ -1,23 +1,32 @@
 """The public self-referral: its question pages, and the answers kept until they are sent.
 
-A visitor answers one question per page. Their answers live only in their own session,
-under one key per organisation, until they send them; nothing reaches the database
-before then. Every page's answers are validated again when the request is sent, so a
-changed or stale session can never create a referral the forms would have refused.
+A visitor answers one question per page. Until they send them, their answers are kept in
+a ``SelfReferralDraft`` row, encrypted with the field-encryption keys (so key rotation
+covers them), and their session holds only the row's random id: nothing they type is
+readable in the database, the sessions table included. Every page's answers are
+validated again when the request is sent, so a changed or stale draft can never create a
+referral the forms would have refused.
 
 Answers left untouched for ``IDLE_LIMIT`` are forgotten: a shared device must not keep
-someone's answers for the next person who opens the browser.
+someone's answers for the next person who opens the browser, and a copy of the database
+must not hold them for longer than the form needs. Reading refuses an expired draft, the
+periodic ``delete_expired_self_referral_drafts`` job deletes it, and sending or the
+quick exit deletes it at once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -27,7 +36,7 @@ from . import forms as step_forms
 from .choices import ConsentMethod, Source
 from .consent import SELF_REFERRAL_VERSION
 from .links import WITHDRAW, LinkInvalid, read_token
-from .models import Referral
+from .models import Referral, SelfReferralDraft
 from .references import new_reference
 from .services import (
     ConsentDetails,
@@ -141,37 +150,67 @@ class Incomplete(Exception):
 
 
 class Draft:
-    """One visitor's answers for one organisation, kept in their session until sent."""
+    """One visitor's answers for one organisation, kept encrypted until sent."""
 
     def __init__(self, request, organisation: Organisation):
         self.request = request
         self.session = request.session
         self.organisation = organisation
+        # The session holds, under this key, only the random id of the draft's row.
         self.key = f"{SESSION_PREFIX}{organisation.slug}"
         self.done_key = f"{self.key}:done"
         self.expired = False
-        self._data = self._load(self.key)
+        self._data = self._load()
 
-    # -- Session storage --------------------------------------------------------------
+    # -- Storage: an encrypted row, found by the hash of an id only the session holds --
 
-    def _load(self, key: str) -> dict:
-        data = self.session.get(key)
-        if data is None:
+    def _rows(self, draft_id: object):
+        if not isinstance(draft_id, str) or not draft_id:
+            return SelfReferralDraft.objects.none()
+        return SelfReferralDraft.objects.filter(
+            key_hash=draft_key_hash(draft_id), organisation=self.organisation
+        )
+
+    def _load(self) -> dict:
+        if self.key not in self.session:
             return {}
-        touched = data.get("touched") if isinstance(data, dict) else None
-        if (
-            not isinstance(touched, int | float)
-            or time.time() - touched > IDLE_LIMIT.total_seconds()
-        ):
-            self.session.pop(key, None)
+        row = self._rows(self.session[self.key]).first()
+        if row is None or row.expires_at <= timezone.now():
+            # Expired, deleted by the periodic job, or a value of an older shape.
+            self._forget()
             self.expired = True
             return {}
-        return data
+        return _draft_data(row.answers)
 
-    def _write(self) -> None:
-        self._data["touched"] = time.time()
-        self.session[self.key] = self._data
+    def _change(self, change: Callable[[dict], None]) -> None:
+        """Apply ``change`` to the stored draft and start its hour again.
+
+        The row is re-read under a lock, so two tabs answering different pages at once
+        both keep their answers.
+        """
+        now = timezone.now()
+        draft_id = self.session.get(self.key)
+        with transaction.atomic():
+            row = self._rows(draft_id).select_for_update().filter(expires_at__gt=now).first()
+            if row is None:
+                self._rows(draft_id).delete()
+                draft_id = secrets.token_urlsafe(32)
+                row = SelfReferralDraft(
+                    key_hash=draft_key_hash(draft_id), organisation=self.organisation
+                )
+            data = _draft_data(row.answers)
+            change(data)
+            row.answers = json.dumps(data, separators=(",", ":"))
+            row.updated_at = now
+            row.expires_at = now + IDLE_LIMIT
+            row.save()
+        self._data = data
+        self.session[self.key] = draft_id
         self._end_with_browser()
+
+    def _forget(self) -> None:
+        self._rows(self.session.pop(self.key, None)).delete()
+        self._data = {}
 
     def _end_with_browser(self) -> None:
         # A visitor's session cookie goes when the browser closes (staff keep theirs).
@@ -209,10 +248,12 @@ class Draft:
         for name, field in form.fields.items():
             value = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
             raw[name] = "" if value is None else value
-        answers = self._answers()
-        answers[step.slug] = raw
-        self._data["answers"] = answers
-        self._write()
+
+        def keep(data: dict) -> None:
+            answers = data.get("answers")
+            data["answers"] = {**(answers if isinstance(answers, dict) else {}), step.slug: raw}
+
+        self._change(keep)
 
     def is_answered(self, step: Step) -> bool:
         return self.stored(step) is not None and self.form(step).is_valid()
@@ -273,8 +314,7 @@ class Draft:
     # -- Spam, sending and the confirmation page --------------------------------------
 
     def flag_as_automated(self) -> None:
-        self._data["automated"] = True
-        self._write()
+        self._change(lambda data: data.update(automated=True))
 
     @property
     def looks_automated(self) -> bool:
@@ -283,9 +323,10 @@ class Draft:
     def submission_key(self) -> str:
         key = self._data.get("submission_key")
         if not isinstance(key, str) or not key:
-            key = secrets.token_urlsafe(32)
-            self._data["submission_key"] = key
-            self._write()
+            fresh = secrets.token_urlsafe(32)
+            # Another tab may have made one a moment ago: keep theirs, so both pages agree.
+            self._change(lambda data: data.setdefault("submission_key", fresh))
+            key = self._data["submission_key"]
         return key
 
     def matches_submission_key(self, key: str) -> bool:
@@ -298,8 +339,7 @@ class Draft:
         With no referral (a filled-in honeypot) the page shows a made-up reference, so an
         automated sender cannot tell that nothing was created.
         """
-        self.session.pop(self.key, None)
-        self._data = {}
+        self._forget()
         self.session[self.done_key] = {
             "referral": str(referral.pk) if referral else "",
             "decoy_reference": "" if referral else new_reference(),
@@ -309,8 +349,14 @@ class Draft:
         self._end_with_browser()
 
     def finished(self) -> dict | None:
-        done = self._load(self.done_key)
-        return done or None
+        done = self.session.get(self.done_key)
+        touched = done.get("touched") if isinstance(done, dict) else None
+        if not isinstance(touched, int | float):
+            return None
+        if time.time() - touched > IDLE_LIMIT.total_seconds():
+            self.session.pop(self.done_key, None)
+            return None
+        return done
 
     def finished_with(self, submission_key: str) -> bool:
         done = self.finished()
@@ -350,6 +396,38 @@ def _as_uuid(value) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+def _draft_data(stored: str) -> dict:
+    try:
+        data = json.loads(stored or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def draft_key_hash(draft_id: str) -> str:
+    """Only a hash of a draft's id is stored: a copy of the drafts table cannot open one."""
+    return hashlib.sha256(draft_id.encode()).hexdigest()
+
+
+def self_referral_drafts_discard(*, session) -> int:
+    """Delete every draft this session holds, for any organisation (the quick exit)."""
+    hashes = [
+        draft_key_hash(value)
+        for key, value in session.items()
+        if key.startswith(SESSION_PREFIX) and isinstance(value, str) and value
+    ]
+    if not hashes:
+        return 0
+    deleted, _ = SelfReferralDraft.objects.filter(key_hash__in=hashes).delete()
+    return deleted
+
+
+def self_referral_drafts_delete_expired() -> int:
+    """Delete the drafts left idle past the hour (a periodic job)."""
+    deleted, _ = SelfReferralDraft.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
 
 
 def self_referral_submit(*, draft: Draft, submission_key: str, request=None) -> Referral:

@@ -1,8 +1,9 @@
 """The public self-referral (no account) and the private link that stops all contact.
 
 Every view here is public on purpose. Each one parses the request, hands the answers to
-``referrals.selfreferral`` or a service, and renders. Nothing a visitor types reaches
-the database until they send their answers from the check page.
+``referrals.selfreferral`` or a service, and renders. Until a visitor sends their answers
+from the check page, the database holds them only encrypted, for an hour after the last
+change.
 """
 
 from __future__ import annotations

@@ -42,6 +42,10 @@ def quick_exit(request):
     CSRF is not checked: the only effect is ending the visitor's own session, and a
     frightened person's exit must never fail on an expired token.
     """
+    from referrals.selfreferral import self_referral_drafts_discard
+
+    # Unsent self-referral answers go now, not when their hour is up.
+    self_referral_drafts_discard(session=request.session)
     request.session.flush()
     response = HttpResponseRedirect(settings.QUICK_EXIT_URL)
     # Asks the browser to drop this site's cookies, storage and cache as well.

@@ -326,6 +326,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.operations.tasks.clear_expired_sessions",
         "schedule": 60.0 * 60,
     },
+    # Unsent self-referral answers are unreadable after their idle hour; this deletes
+    # them within five minutes more.
+    "delete-expired-self-referral-drafts": {
+        "task": "referrals.tasks.delete_expired_self_referral_drafts",
+        "schedule": 5 * 60.0,
+    },
 }
 
 # --- Zoom (Server-to-Server OAuth; each organisation's credentials are stored encrypted)

@@ -3,7 +3,9 @@ field that could hold personal data without someone deciding so here."""
 
 import pytest
 from django.apps import apps
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, models
+from django.urls import reverse
 
 from portal.crypto.fields import EncryptedTextField
 from referrals.services import (
@@ -115,6 +117,7 @@ PLAIN_FIELDS_ALLOWED = {
     "referrals.ContactAttempt.outcome": CODE,
     "referrals.ReferralEvent.kind": CODE,
     "referrals.ReferralEvent.detail": "codes, references and staff names only",
+    "referrals.SelfReferralDraft.key_hash": TECHNICAL,
     "peergroups.Venue.name": CONTENT,
     "peergroups.Venue.address": CONTENT,
     "peergroups.Venue.accessibility": CONTENT,
@@ -211,6 +214,36 @@ def test_every_plain_field_is_one_somebody_decided_may_be_plain():
     assert not set(PLAIN_FIELDS_ALLOWED) - plain_text_fields(), "stale allow-list entries"
 
 
+def database_rows() -> list[tuple[str, str]]:
+    """Every row of every table as text, with each session's data decoded: a session is
+    signed, not encrypted, so whoever holds the database can read it."""
+    rows = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - names from the schema
+            for row in cursor.fetchall():
+                rows.append((table, " ".join(str(value) for value in row)))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT session_data FROM django_session")
+        rows += [
+            ("django_session (decoded)", str(SessionStore().decode(data)))
+            for (data,) in cursor.fetchall()
+        ]
+    return rows
+
+
+def canaries_in_the_database(canaries: dict[str, str]) -> list[tuple[str, str]]:
+    found = []
+    for table, text in database_rows():
+        text = text.lower()
+        found += [
+            (table, name)
+            for name, canary in canaries.items()
+            if canary.lower() in text or canary.replace(" ", "").lower() in text
+        ]
+    return found
+
+
 CANARIES = {
     "full_name": "Canaryfirst Canarylast",
     "email": "canary.person@canary-mail.example",
@@ -271,18 +304,64 @@ def test_no_plaintext_reaches_the_database(organisation_a, caseworker_a, referre
     )
     case_note_add(referral=referral, body=CANARIES["case_note"], actor=caseworker_a)
 
-    found = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - names from the schema
-            for row in cursor.fetchall():
-                text = " ".join(str(value) for value in row).lower()
-                found += [
-                    (table, name)
-                    for name, canary in CANARIES.items()
-                    if canary.lower() in text or canary.replace(" ", "").lower() in text
-                ]
-    assert found == []
+    assert canaries_in_the_database(CANARIES) == []
     referral.refresh_from_db()
     assert referral.full_name == CANARIES["full_name"]  # and it all still reads back
     assert referral.safe_contact.postal_address == CANARIES["postal_address"]
+
+
+# What a person might type into the public self-referral, page by page.
+SELF_REFERRAL_CANARIES = {
+    "full_name": "Selfcanary Firstly",
+    "email": "self.canary@canary-mail.example",
+    # Without the leading 0, so the number is found however it is written (+44 too).
+    "phone": "7911 876543",
+    "area": "Selfcanaryton",
+    "accessibility_needs": "Selfcanary ramp",
+    "safe_times": "Selfcanary mornings",
+    "name_to_use": "Selfcanarynick",
+    "postal_address": "2 Selfcanary Road, CA2 2NA",
+}
+SELF_REFERRAL_PAGES = {
+    "relationship": {"relationship": "partner"},
+    "stage": {"stage": "released_under_investigation"},
+    "children": {"children_in_household": "no"},
+    "support": {"support_wanted": "peer_group"},
+    "meeting": {"format_preference": "either", "area": SELF_REFERRAL_CANARIES["area"]},
+    "access-needs": {"accessibility_needs": SELF_REFERRAL_CANARIES["accessibility_needs"]},
+    "about-you": {
+        "full_name": SELF_REFERRAL_CANARIES["full_name"],
+        "email": SELF_REFERRAL_CANARIES["email"],
+        "phone": "0" + SELF_REFERRAL_CANARIES["phone"],
+    },
+    "safe-contact": {
+        "safe_channels": ["email", "post"],
+        "safe_times": SELF_REFERRAL_CANARIES["safe_times"],
+        "name_to_use": SELF_REFERRAL_CANARIES["name_to_use"],
+        "postal_address": SELF_REFERRAL_CANARIES["postal_address"],
+        "may_name_organisation": "no",
+        "shares_device_with_person": "no",
+        "shares_address_with_person": "yes",
+    },
+    "agreement": {"agree": "on"},
+}
+
+
+@pytest.mark.django_db
+def test_nothing_typed_into_the_self_referral_reaches_the_database_in_plaintext(
+    client, organisation_a
+):
+    for step, data in SELF_REFERRAL_PAGES.items():
+        url = reverse("selfreferral:step", kwargs={"slug": organisation_a.slug, "step": step})
+        response = client.post(url, data)
+        assert response.status_code == 302, (step, response.content.decode()[:2000])
+    check = client.get(reverse("selfreferral:check", kwargs={"slug": organisation_a.slug}))
+    assert SELF_REFERRAL_CANARIES["full_name"] in check.content.decode()  # kept, readable to them
+
+    # Answered but not sent: the draft is in the database, sessions included, unreadable.
+    assert canaries_in_the_database(SELF_REFERRAL_CANARIES) == []
+
+    key = check.context["submission_key"]
+    sent = client.post(check.request["PATH_INFO"], {"submission_key": key})
+    assert sent.status_code == 302 and "/done/" in sent["Location"]
+    assert canaries_in_the_database(SELF_REFERRAL_CANARIES) == []

@@ -6,6 +6,7 @@ Also the private link that stops all contact.
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import timedelta
 
@@ -19,8 +20,8 @@ from django.utils import timezone
 from portal.notifications.models import MessageLog
 from referrals import links
 from referrals.consent import SELF_REFERRAL_VERSION, statement
-from referrals.models import ConsentRecord, Referral, SafeContact
-from referrals.selfreferral import IDLE_LIMIT, STEPS
+from referrals.models import ConsentRecord, Referral, SafeContact, SelfReferralDraft
+from referrals.selfreferral import IDLE_LIMIT, STEPS, draft_key_hash
 from referrals.views_public import STEP_RATE, SUBMIT_RATE
 from tests.factories import OrganisationFactory
 from tests.referrals.factories import make_referral
@@ -70,6 +71,26 @@ def done_url(organisation) -> str:
 
 def session_key(organisation) -> str:
     return f"selfreferral:{organisation.slug}"
+
+
+def draft_row(client, organisation):
+    draft_id = client.session.get(session_key(organisation))
+    if not isinstance(draft_id, str):
+        return None
+    return SelfReferralDraft.objects.filter(key_hash=draft_key_hash(draft_id)).first()
+
+
+def stored_draft(client, organisation) -> dict:
+    """The visitor's unsent answers as stored (decrypted), or {} when there are none."""
+    row = draft_row(client, organisation)
+    return json.loads(row.answers) if row else {}
+
+
+def replace_draft(client, organisation, data: dict) -> None:
+    """Overwrite the stored draft, as a tampered or stale value would."""
+    row = draft_row(client, organisation)
+    row.answers = json.dumps(data)
+    row.save()
 
 
 def answer(client, organisation, answers=None, *, until: str | None = None, **changes):
@@ -165,9 +186,10 @@ def test_the_whole_self_referral_from_first_step_to_confirmation(
     )
     assert consent.scope["channels"] == ["email"]
 
-    # The answers are gone from the session; only the referral's id is kept.
+    # The answers are gone; the session keeps only the referral's id.
     session = client.session
     assert session_key(organisation_a) not in session
+    assert not SelfReferralDraft.objects.exists()
     assert session[f"{session_key(organisation_a)}:done"]["referral"] == str(referral.pk)
     assert "Pat Doe" not in str(dict(session.items()))
 
@@ -368,7 +390,7 @@ def test_each_step_explains_the_problem_beside_the_field_and_keeps_what_was_type
     assert heading(content) and "<title>Error:" in content
     for value in kept:
         assert value in content, value
-    assert step not in client.session.get(session_key(organisation_a), {}).get("answers", {})
+    assert step not in stored_draft(client, organisation_a).get("answers", {})
 
 
 def test_each_safe_channel_needs_its_contact_detail(client, organisation_a):
@@ -411,7 +433,7 @@ def test_extra_fields_are_ignored(client, organisation_a):
         {"relationship": "friend", "is_superuser": "1", "organisation": "other", "state": "x"},
     )
     assert response.status_code == 302
-    stored = client.session[session_key(organisation_a)]["answers"]
+    stored = stored_draft(client, organisation_a)["answers"]
     assert stored == {"relationship": {"relationship": "friend"}}
 
 
@@ -474,7 +496,7 @@ def test_steps_reached_out_of_order_go_to_the_first_unanswered_one(client, organ
     response = client.post(step_url(organisation_a, "about-you"), ANSWERS["about-you"])
     assert response["Location"] == step_url(organisation_a, "stage")
     assert client.get(check_url(organisation_a))["Location"] == step_url(organisation_a, "stage")
-    assert "about-you" not in client.session[session_key(organisation_a)]["answers"]
+    assert "about-you" not in stored_draft(client, organisation_a)["answers"]
     # Nothing sent yet: the confirmation page goes back to the start.
     assert client.get(done_url(organisation_a))["Location"] == reverse(
         "selfreferral:start", kwargs={"slug": organisation_a.slug}
@@ -517,7 +539,9 @@ def test_a_resent_key_after_the_session_was_lost_still_creates_one_referral(clie
     answer(client, organisation_a)
     key = submission_key(client, organisation_a)
     saved = dict(client.session.items())
+    row = draft_row(client, organisation_a)
     client.post(check_url(organisation_a), {"submission_key": key})
+    row.save(force_insert=True)  # as the second request read it, before the first sent it
     session = client.session
     session.update(saved)
     session.pop(f"{session_key(organisation_a)}:done", None)
@@ -537,14 +561,12 @@ def test_a_missing_or_forged_submission_key_creates_nothing(client, organisation
     assert not Referral.objects.exists()
 
 
-def test_a_tampered_session_value_is_rejected_at_submit(client, organisation_a):
+def test_a_tampered_stored_draft_is_rejected_at_submit(client, organisation_a):
     answer(client, organisation_a)
     key = submission_key(client, organisation_a)
-    session = client.session
-    draft = session[session_key(organisation_a)]
+    draft = stored_draft(client, organisation_a)
     draft["answers"]["stage"] = {"stage": "not-a-stage"}
-    session[session_key(organisation_a)] = draft
-    session.save()
+    replace_draft(client, organisation_a, draft)
 
     response = client.post(check_url(organisation_a), {"submission_key": key})
     assert response["Location"] == step_url(organisation_a, "stage", change=True)
@@ -564,16 +586,14 @@ def test_a_tampered_session_value_is_rejected_at_submit(client, organisation_a):
         lambda answers: answers["meeting"].update({"area": "x" * 10_000}),
     ],
 )
-def test_tampered_session_values_of_any_shape_never_create_a_referral(
+def test_tampered_stored_drafts_of_any_shape_never_create_a_referral(
     client, organisation_a, tamper
 ):
     answer(client, organisation_a)
     key = submission_key(client, organisation_a)
-    session = client.session
-    draft = session[session_key(organisation_a)]
+    draft = stored_draft(client, organisation_a)
     tamper(draft["answers"])
-    session[session_key(organisation_a)] = draft
-    session.save()
+    replace_draft(client, organisation_a, draft)
     response = client.post(check_url(organisation_a), {"submission_key": key})
     assert response.status_code == 302
     assert "/check/" not in response["Location"] and "/done/" not in response["Location"]
