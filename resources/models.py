@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.core.append_only import AppendOnlyModel
+from portal.crypto.fields import EncryptedTextField
 from portal.organisations.scoping import OrganisationScopedQuerySet, member_organisation_ids
 
 
@@ -321,7 +322,8 @@ class Delivery(models.Model):
     pack = models.ForeignKey(
         Pack, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
-    title = models.CharField(max_length=150)
+    # Staff may write a person's name into it ("Information for Sam"): encrypted.
+    title = EncryptedTextField(plain_max_length=150)
     method = models.CharField(max_length=10, choices=Method.choices, default=Method.LINK)
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()

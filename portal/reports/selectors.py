@@ -320,12 +320,17 @@ def _resource_figures(report, organisation, since, until) -> None:
     )
     if report.filters.source:
         deliveries = deliveries.filter(referral__source=report.filters.source)
-    per_title = (
-        deliveries.values("title")
-        .annotate(sent=Count("pk"), opened=Count("pk", filter=Q(first_opened_at__isnull=False)))
-        .order_by("-sent", "title")
+    # A title is encrypted (staff may name the person in it), so every stored title is
+    # different: they are counted here, once decrypted, not grouped by the database.
+    per_title: dict[str, list[int]] = {}
+    for title, first_opened_at in deliveries.values_list("title", "first_opened_at"):
+        counts = per_title.setdefault(title, [0, 0])
+        counts[0] += 1
+        counts[1] += first_opened_at is not None
+    rows = sorted(
+        ([title, sent, opened] for title, (sent, opened) in per_title.items()),
+        key=lambda row: (-row[1], row[0]),
     )
-    rows = [[row["title"], row["sent"], row["opened"]] for row in per_title]
     sent = sum(row[1] for row in rows)
     report.figures["packs_sent"] = Figure("Resource packs sent", sent)
     report.figures["packs_opened_share"] = Figure(

@@ -187,7 +187,6 @@ PLAIN_FIELDS_ALLOWED = {
         ]
     },
     **{f"resources.Pack.{name}": CONTENT for name in ["key", "title", "purpose", "default_for"]},
-    "resources.Delivery.title": CONTENT,
     "resources.Delivery.method": CODE,
     "resources.Delivery.token_hash": TECHNICAL,
 }
