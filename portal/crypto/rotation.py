@@ -4,7 +4,10 @@ every keyed lookup hash with the current lookup key.
 Put the new key first in FIELD_ENCRYPTION_KEYS (and LOOKUP_HASH_KEYS), keep the old
 ones after it, run ``manage.py rotate_encryption_keys``, then remove the old keys.
 Rows already on the current keys are left alone, so an interrupted run can simply be
-run again; each batch is its own transaction.
+run again; each batch is its own transaction. A row is rewritten only if it still holds
+what was read: one changed meanwhile (a visitor answering another page of their
+self-referral draft) was written with the current key already, and must not be put back
+to what it was.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ class RotationReport:
     rows_read: int = 0
     values_reencrypted: int = 0
     hashes_recomputed: int = 0
+    # Changed by someone else between being read and being rewritten, so left as they are.
+    rows_changed_meanwhile: int = 0
 
 
 def encrypted_columns() -> list[Column]:
@@ -85,13 +90,27 @@ def _batches(model, columns: list[str]) -> Iterator[list[tuple]]:
         last = rows[-1][0]
 
 
-def _update(model, pk, values: dict[str, str]) -> None:
+def _update(model, pk, values: dict[str, str], *, read: dict[str, str | None]) -> bool:
+    """Write ``values`` if the row still holds ``read``; says whether it did."""
     quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
     table = quote(model._meta.db_table)
-    assignments = ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in values)
-    sql = f"UPDATE {table} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608  # nosec B608
+    assignments = ", ".join(f"{column(name)} = %s" for name in values)
+    unchanged = " AND ".join(
+        f"{column(name)} IS NULL" if value is None else f"{column(name)} = %s"
+        for name, value in read.items()
+    )
+    sql = (
+        f"UPDATE {table} SET {assignments} "  # noqa: S608  # nosec B608
+        f"WHERE {quote(model._meta.pk.column)} = %s AND {unchanged}"
+    )
+    params = [*values.values(), pk, *(value for value in read.values() if value is not None)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values.values(), pk])
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
 
 
 def rotate_keys(*, progress: Callable[[str], None] = lambda message: None) -> RotationReport:
@@ -116,16 +135,20 @@ def rotate_keys(*, progress: Callable[[str], None] = lambda message: None) -> Ro
                         token = raw[name]
                         if token and not _is_current(token, current):
                             changes[name] = fernet().rotate(token.encode()).decode()
-                            report.values_reencrypted += 1
+                    reencrypted = len(changes)
                     for hash_field, source in hash_fields.items():
                         token = raw[source]
                         plain = fernet().decrypt(token.encode()).decode() if token else ""
                         wanted = lookup_hash(plain, key=current_lookup) if plain else ""
                         if raw[hash_field] != wanted:
                             changes[hash_field] = wanted
-                            report.hashes_recomputed += 1
-                    if changes:
-                        _update(model, pk, changes)
+                    if not changes:
+                        continue
+                    if _update(model, pk, changes, read=raw):
+                        report.values_reencrypted += reencrypted
+                        report.hashes_recomputed += len(changes) - reencrypted
+                    else:
+                        report.rows_changed_meanwhile += 1
             done += len(rows)
             report.rows_read += len(rows)
             progress(f"{model._meta.label}: {done} rows checked")

@@ -1,17 +1,22 @@
 """Rotating keys re-encrypts every row; then the old key can go and everything still reads."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
 
 from peergroups.models import Booking
 from peergroups.services import booking_confirm, booking_offer
+from portal.crypto import rotation
 from portal.crypto.keys import lookup_hash
 from portal.crypto.rotation import encrypted_columns
-from referrals.models import Referral
+from referrals.models import Referral, SelfReferralDraft
+from resources.models import Delivery
 from tests.factories import GroupFactory
 from tests.referrals.factories import make_referral
 
@@ -70,3 +75,71 @@ def test_rotation_moves_every_value_to_the_new_keys(settings, organisation_a, ca
     again = StringIO()
     call_command("rotate_encryption_keys", stdout=again)
     assert "re-encrypted 0 values and recomputed 0 lookup hashes" in again.getvalue()
+
+
+def _answer_the_first_pages(client, organisation) -> None:
+    for step, data in (
+        ("relationship", {"relationship": "parent"}),
+        ("stage", {"stage": "on_bail"}),
+        ("children", {"children_in_household": "no"}),
+        ("support", {"support_wanted": "peer_group"}),
+        ("meeting", {"format_preference": "either", "area": "Rotationton"}),
+    ):
+        url = reverse("selfreferral:step", kwargs={"slug": organisation.slug, "step": step})
+        assert client.post(url, data).status_code == 302, step
+
+
+def test_rotation_covers_unsent_self_referral_answers_and_pack_titles(
+    settings, client, organisation_a, caseworker_a
+):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    _answer_the_first_pages(client, organisation_a)
+    Delivery.objects.create(
+        organisation=organisation_a,
+        referral=make_referral(organisation_a),
+        title="Information for Sam",
+        token_hash="0" * 64,
+        expires_at=timezone.now() + timedelta(days=7),
+        sent_by=caseworker_a,
+    )
+
+    settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
+    call_command("rotate_encryption_keys", stdout=StringIO())
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]  # the old key is gone
+
+    old = Fernet(OLD.encode())
+    for model, field in ((SelfReferralDraft, "answers"), (Delivery, "title")):
+        tokens = raw_values(model, field)
+        assert tokens
+        for token in tokens:
+            with pytest.raises(InvalidToken):
+                old.decrypt(token.encode())
+    # The visitor carries on where they were, with what they typed.
+    url = reverse("selfreferral:step", kwargs={"slug": organisation_a.slug, "step": "meeting"})
+    assert 'value="Rotationton"' in client.get(url).content.decode()
+    assert Delivery.objects.get().title == "Information for Sam"
+
+
+def test_a_draft_answered_again_during_rotation_keeps_the_new_answers(
+    settings, client, organisation_a, monkeypatch
+):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    _answer_the_first_pages(client, organisation_a)
+    settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
+    url = reverse("selfreferral:step", kwargs={"slug": organisation_a.slug, "step": "meeting"})
+    read_batches = rotation._batches
+
+    def visitor_answers_while_the_batch_is_being_worked(model, columns):
+        for rows in read_batches(model, columns):
+            if model is SelfReferralDraft:
+                client.post(url, {"format_preference": "zoom", "area": "Changedton"})
+            yield rows
+
+    monkeypatch.setattr(rotation, "_batches", visitor_answers_while_the_batch_is_being_worked)
+    out = StringIO()
+    call_command("rotate_encryption_keys", stdout=out)
+    assert "1 rows changed while they were being checked" in out.getvalue()
+
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    page = client.get(url).content.decode()
+    assert 'value="Changedton"' in page and "Rotationton" not in page

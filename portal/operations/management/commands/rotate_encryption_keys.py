@@ -12,6 +12,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = rotate_keys(progress=lambda message: self.stdout.write(f"  … {message}"))
+        if report.rows_changed_meanwhile:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{report.rows_changed_meanwhile} rows changed while they were being "
+                    "checked and were left as they are. Run the command again before "
+                    "removing the old keys."
+                )
+            )
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Checked {report.rows_read} rows: re-encrypted {report.values_reencrypted} "
