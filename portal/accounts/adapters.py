@@ -1,8 +1,18 @@
 """django-allauth adapter: staff and referrers join only through an invitation."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
+
+from portal.core.client_address import client_address
 
 
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def get_client_ip(self, request) -> str:
+        # allauth's rate limits count by this; the portal decides the address in one place.
+        address = client_address(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.audit.services import client_ip
+from portal.core.client_address import client_address
 
 from .models import AgencyApiKey, ApiCall
 
@@ -27,6 +27,6 @@ class ApiCallLogMiddleware:
                 method=request.method[:10],
                 path=path[:300],
                 status_code=response.status_code,
-                client_ip=client_ip(request),
+                client_ip=client_address(request),
             )
         return response

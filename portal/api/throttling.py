@@ -2,6 +2,8 @@
 
 from rest_framework.throttling import SimpleRateThrottle
 
+from portal.core.client_address import client_address
+
 from .permissions import calling_key
 
 
@@ -19,6 +21,10 @@ class CallerRateThrottle(SimpleRateThrottle):
         else:
             ident = f"ip:{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def get_ident(self, request) -> str:
+        # DRF's own reads X-Forwarded-For from anyone (a new budget per forged header).
+        return client_address(request) or "unknown"
 
 
 class SubmitRateThrottle(CallerRateThrottle):

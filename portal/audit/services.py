@@ -6,17 +6,9 @@ from typing import Any
 
 from django.db import models
 
+from portal.core.client_address import client_address
+
 from .models import AuditEvent
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    # Behind the production proxy, django-axes' ipware settings already know which
-    # forwarded address to trust; reuse its answer so both logs agree.
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or None
 
 
 def audit_record(
@@ -36,6 +28,6 @@ def audit_record(
         organisation=organisation,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
         detail=detail or {},
     )

@@ -6,6 +6,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from portal.core.client_address import proxy_settings_check
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 LOCAL_DIR = BASE_DIR / ".local"
 
@@ -125,9 +127,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits count in the cache: in production it must be shared (Redis).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 RATELIMIT_VIEW = "portal.public.views.rate_limited"
-# Count by the real client address, worked out the same way as for sign-in lockouts
-# (django-axes, which knows how many proxies to trust).
-RATELIMIT_IP_META_KEY = "portal.audit.services.client_ip"
+# Count by the client's address as portal/core/client_address.py decides it, the same
+# answer the sign-in lockouts and the audit log get.
+RATELIMIT_IP_META_KEY = "portal.core.client_address.rate_limit_address"
+
+# --- The client's address behind reverse proxies (portal/core/client_address.py).
+# X-Forwarded-For is read only from a peer in TRUSTED_PROXIES, and only as far back as
+# TRUSTED_PROXY_COUNT proxies; 0 (here, in development) means never.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+proxy_settings_check(TRUSTED_PROXY_COUNT, TRUSTED_PROXIES)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -209,7 +218,7 @@ AXES_USERNAME_CALLABLE = "portal.accounts.axes.username_from_request"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.core.client_address.client_address"
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "token", "otp_token"]
 
 # --- Sessions: staff sessions end after 30 minutes idle and 12 hours in all.

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.core.client_address import proxy_settings_check
+
 from .base import *  # noqa: F403
 from .base import DATABASES, env
 
@@ -51,4 +53,20 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-portal_session"
 CSRF_COOKIE_NAME = "__Host-portal_csrf"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=1)
+# One TLS proxy in front (README, "Production"). docker-compose.yml publishes gunicorn on
+# the host's loopback only, and Docker hands the proxy's connections over from the
+# compose network's gateway, a private address that changes from host to host; so by
+# default any loopback or private peer may be the proxy, and no public one can be.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+TRUSTED_PROXIES = env.list(
+    "TRUSTED_PROXIES",
+    default=[
+        "127.0.0.0/8",
+        "::1",
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "fc00::/7",
+    ],
+)
+proxy_settings_check(TRUSTED_PROXY_COUNT, TRUSTED_PROXIES)

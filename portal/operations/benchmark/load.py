@@ -178,7 +178,7 @@ def _server_environment(*, static_root: Path) -> dict[str, str]:
         # Plain http on loopback, with no proxy in front: nothing to redirect to https,
         # and the caller's address is the socket's.
         "SECURE_SSL_REDIRECT": "false",
-        "AXES_IPWARE_PROXY_COUNT": "0",
+        "TRUSTED_PROXY_COUNT": "0",
         # Neither endpoint queues a job or sends anything; these keep the server from
         # reaching for a broker, a shared cache or a mail server that may not be there.
         "CELERY_BROKER_URL": "memory://",
