@@ -1,7 +1,9 @@
 """Staff pages for peer groups: groups, schedules, places, session registers.
 
 Every object comes through an organisation-scoped selector: another organisation's
-group, session or place answers 404.
+group, session or place answers 404. Pages that name people are marked
+``shows_personal_data`` and audited whatever they render; pages about one referral (offer
+a place, book a call) pass the reason-for-access gate too (``referrals.access``).
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.audit.models import AuditEvent
-from portal.audit.services import audit_record
+from portal.audit.viewing import personal_data_shown, shows_personal_data
 from portal.notifications.models import MessageLog
 from portal.organisations.permissions import coordinated_organisation_or_404, organisations_for
 from portal.organisations.roles import CASE_ROLES
-from referrals.selectors import referral_for_staff
+from referrals.access import referral_record
 
 from . import selectors, services
 from .forms import (
@@ -55,15 +56,10 @@ def group_list(request):
 
 
 @require_GET
+@shows_personal_data(page="group")
 def group_detail(request, group_id):
     group = selectors.group_for_staff(user=request.user, group_id=group_id)
-    audit_record(
-        action=AuditEvent.Action.VIEWED,
-        request=request,
-        organisation=group.organisation,
-        target=group,
-        detail={"page": "group"},
-    )
+    personal_data_shown(request, organisation=group.organisation, target=group)
     return render(
         request,
         "peergroups/staff/group_detail.html",
@@ -118,8 +114,8 @@ def place_action(request, group_id, booking_id, action):
 
 
 @require_http_methods(["GET", "POST"])
-def offer_place(request, referral_id):
-    referral = referral_for_staff(user=request.user, referral_id=referral_id)
+@referral_record(page="offer a place")
+def offer_place(request, referral):
     groups = Group.objects.for_member(request.user).filter(organisation=referral.organisation)
     form = OfferForm(request.POST or None, groups=groups)
     if request.method == "POST" and form.is_valid():
@@ -144,15 +140,10 @@ def offer_place(request, referral_id):
 
 
 @require_GET
+@shows_personal_data(page="register")
 def session_register(request, session_id):
     session = selectors.session_for_staff(user=request.user, session_id=session_id)
-    audit_record(
-        action=AuditEvent.Action.VIEWED,
-        request=request,
-        organisation=session.group.organisation,
-        target=session,
-        detail={"page": "register"},
-    )
+    personal_data_shown(request, organisation=session.group.organisation, target=session)
     return render(
         request,
         "peergroups/staff/session_register.html",
@@ -211,6 +202,7 @@ def session_cancel(request, session_id):
 
 
 @require_http_methods(["GET", "POST"])
+@shows_personal_data(page="initial calls")
 def call_slots(request):
     """A facilitator's call times: publish new ones, see who is booked, record outcomes."""
     organisations = organisations_for(request.user, roles=CASE_ROLES)
@@ -230,16 +222,20 @@ def call_slots(request):
         else:
             messages.success(request, "Call time added.")
             return redirect("groups:calls")
+    page = Paginator(selectors.call_slots_for_staff(user=request.user), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    # Booked calls name the referral: audited for each organisation whose calls are listed.
+    booked = [slot for slot in page.object_list if slot.referral_id]
+    if booked:
+        by_id = {organisation.pk: organisation for organisation in organisations}
+        for slot in booked:
+            organisation = by_id.get(slot.organisation_id) or slot.organisation
+            personal_data_shown(request, organisation=organisation)
     return render(
         request,
         "peergroups/staff/call_slots.html",
-        {
-            "form": form,
-            "page": Paginator(
-                selectors.call_slots_for_staff(user=request.user), LIST_PAGE_SIZE
-            ).get_page(request.GET.get("page")),
-            "outcome_form": CallOutcomeForm(),
-        },
+        {"form": form, "page": page, "outcome_form": CallOutcomeForm()},
         status=400 if form.errors else 200,
     )
 
@@ -263,8 +259,8 @@ def call_outcome(request, slot_id):
 
 
 @require_http_methods(["GET", "POST"])
-def call_book(request, referral_id):
-    referral = referral_for_staff(user=request.user, referral_id=referral_id)
+@referral_record(page="book an initial call")
+def call_book(request, referral):
     slots = InitialCallSlot.objects.filter(
         pk__in=[slot.pk for slot in selectors.free_call_slots(organisation=referral.organisation)]
     ).select_related("facilitator")
@@ -383,8 +379,12 @@ def zoom_account(request, organisation_id):
             services.zoom_account_save(
                 organisation=organisation, actor=request.user, **form.cleaned_data
             )
-            messages.success(request, "Zoom settings saved. New meetings will be made in Zoom.")
-            return redirect("staff:team", organisation_id=organisation.pk)
+            messages.success(
+                request,
+                "Zoom settings saved. The portal is checking them with Zoom: this page shows "
+                "the answer in a minute. Meetings are made in Zoom once it accepts them.",
+            )
+            return redirect("groups:zoom-account", organisation_id=organisation.pk)
     return render(
         request,
         "peergroups/staff/zoom_account.html",

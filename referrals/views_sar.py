@@ -1,4 +1,8 @@
-"""Coordinators' subject access pages: the register, one request, and its export."""
+"""Coordinators' subject access pages: the register, one request, and its export.
+
+A request's pages show the person's record, so they pass the same reason-for-access gate
+and audit as the referral's own page (``access.referral_record``).
+"""
 
 from __future__ import annotations
 
@@ -12,25 +16,21 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
-from portal.organisations.permissions import (
-    coordinated_organisation_or_404,
-    has_role,
-    organisations_for,
-)
+from portal.organisations.permissions import coordinated_organisation_or_404, organisations_for
 from portal.organisations.roles import Role
 
-from . import selectors
+from . import access
 from . import subject_access as sar_services
 from .forms import SubjectAccessOpenForm, SubjectAccessUpdateForm
 from .models import SubjectAccessRequest
 from .references import display_reference
 
 
-def _sar_for_coordinator(request, sar_id) -> SubjectAccessRequest:
+def _sar_for_coordinator(request, *, sar_id) -> SubjectAccessRequest:
     return get_object_or_404(
         SubjectAccessRequest.objects.filter(
             organisation__in=organisations_for(request.user, roles=[Role.COORDINATOR])
-        ).select_related("organisation", "referral", "referral__safe_contact"),
+        ).select_related("organisation", "referral__organisation", "referral__safe_contact"),
         pk=sar_id,
     )
 
@@ -49,11 +49,14 @@ def register(request, organisation_id):
     )
 
 
+# The request's own pages: once the person is erased there is no referral, and nothing
+# about them is left to show or to gate.
+SAR = {"fetch": _sar_for_coordinator, "referral_of": lambda sar: sar.referral}
+
+
 @require_http_methods(["GET", "POST"])
-def open_request(request, referral_id):
-    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
-    if not has_role(request.user, referral.organisation, [Role.COORDINATOR]):
-        raise Http404
+@access.referral_record(page="subject access: new", roles=[Role.COORDINATOR])
+def open_request(request, referral):
     form = SubjectAccessOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,8 +77,8 @@ def open_request(request, referral_id):
 
 
 @require_http_methods(["GET", "POST"])
-def detail(request, sar_id):
-    sar = _sar_for_coordinator(request, sar_id)
+@access.referral_record(page="subject access", **SAR)
+def detail(request, sar):
     items = sar_services.free_text_items(referral=sar.referral) if sar.referral else []
     form = SubjectAccessUpdateForm(
         request.POST or None,
@@ -119,8 +122,8 @@ def _export(request, sar) -> dict:
 
 
 @require_GET
-def export_json(request, sar_id):
-    sar = _sar_for_coordinator(request, sar_id)
+@access.referral_record(page="subject access: JSON", **SAR)
+def export_json(request, sar):
     data = _export(request, sar)
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
@@ -130,8 +133,8 @@ def export_json(request, sar_id):
 
 
 @require_GET
-def export_document(request, sar_id):
-    sar = _sar_for_coordinator(request, sar_id)
+@access.referral_record(page="subject access: document", **SAR)
+def export_document(request, sar):
     return render(
         request, "referrals/staff/sar_document.html", {"sar": sar, "data": _export(request, sar)}
     )

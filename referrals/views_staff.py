@@ -1,21 +1,20 @@
 """Caseworkers' pages: the triage queue and a referral's page with its actions.
 
-Every referral is fetched through ``selectors.referral_for_staff``: another
-organisation's referral answers 404, like one that does not exist.
+Every view about one referral is decorated with ``access.referral_record``: the referral
+is fetched through ``selectors.referral_for_staff`` (another organisation's answers 404,
+like one that does not exist), the reason for access is asked first where one is
+needed, and everything rendered, error pages included, is audited.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.audit.models import AuditEvent
-from portal.audit.services import audit_record
+from portal.audit.viewing import personal_data_shown, shows_personal_data
 from portal.core.parsing import parse_uuid
 from portal.organisations.permissions import coordinated_organisation_or_404, has_role
 from portal.organisations.roles import Role
@@ -50,6 +49,7 @@ def _queue_filters(request) -> selectors.QueueFilters:
 
 
 @require_GET
+@shows_personal_data(page="referral queue")
 def queue(request):
     filters = _queue_filters(request)
     page = Paginator(
@@ -57,17 +57,12 @@ def queue(request):
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    # The queue shows names: one audit row per organisation whose people were listed.
+    # One audit row per organisation whose people were listed.
     shown: dict = {}
     for referral in page.object_list:
         shown.setdefault(referral.organisation, []).append(str(referral.pk))
     for organisation, ids in shown.items():
-        audit_record(
-            action=AuditEvent.Action.VIEWED,
-            request=request,
-            organisation=organisation,
-            detail={"page": "referral queue", "records": len(ids)},
-        )
+        personal_data_shown(request, organisation=organisation, records=len(ids))
     today = timezone.localdate()
     return render(
         request,
@@ -84,22 +79,11 @@ def queue(request):
     )
 
 
-# Pages that show a referral, and where the reason page sends people back to.
-READING_PAGES = {"detail": "referrals:detail", "timeline": "referrals:timeline"}
-
-
-def _reason_first(request, referral, page: str):
-    """Send someone to the reason page if this referral needs one and they gave none."""
-    if access.may_open(request, referral):
-        return None
-    return redirect(f"{reverse('referrals:access-reason', args=[referral.pk])}?next={page}")
-
-
 @require_http_methods(["GET", "POST"])
 def access_reason(request, referral_id):
+    """The gate itself: shows only the reference and who the referral is assigned to."""
     referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
-    page = request.GET.get("next", "detail")
-    target = reverse(READING_PAGES.get(page, READING_PAGES["detail"]), args=[referral.pk])
+    target = access.safe_return_path(request, referral)
     because = access.reason_needed_because(referral=referral, user=request.user)
     if because is None or access.may_open(request, referral):
         return redirect(target)
@@ -123,6 +107,7 @@ def access_reason(request, referral_id):
 
 
 @require_GET
+@shows_personal_data(page="reasons for access")
 def access_reasons(request, organisation_id):
     """The coordinators' review list of reasons given for access."""
 
@@ -130,12 +115,7 @@ def access_reasons(request, organisation_id):
     page = Paginator(
         selectors.access_reasons_for_review(organisation=organisation), QUEUE_PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    audit_record(
-        action=AuditEvent.Action.VIEWED,
-        request=request,
-        organisation=organisation,
-        detail={"page": "reasons for access"},
-    )
+    personal_data_shown(request, organisation=organisation)
     return render(
         request,
         "referrals/staff/access_reasons.html",
@@ -144,11 +124,9 @@ def access_reasons(request, organisation_id):
 
 
 @require_http_methods(["GET", "POST"])
-def erase(request, referral_id):
+@access.referral_record(page="erase", roles=[Role.COORDINATOR])
+def erase(request, referral):
     """A coordinator erases a person on their request, after typing the reference."""
-    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
-    if not has_role(request.user, referral.organisation, [Role.COORDINATOR]):
-        raise Http404
     form = EraseForm(request.POST or None, reference=referral.reference)
     if request.method == "POST" and form.is_valid():
         person_erase(referral=referral, actor=request.user, request=request)
@@ -167,23 +145,12 @@ def erase(request, referral_id):
 
 
 @require_GET
-def detail(request, referral_id):
-    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
-    if (asked := _reason_first(request, referral, "detail")) is not None:
-        return asked
-    audit_record(
-        action=AuditEvent.Action.VIEWED,
-        request=request,
-        organisation=referral.organisation,
-        target=referral,
-        detail={"page": "referral"},
-    )
-    context = _detail_context(referral)
-    context["can_erase"] = has_role(request.user, referral.organisation, [Role.COORDINATOR])
-    return render(request, "referrals/staff/detail.html", context)
+@access.referral_record(page="referral")
+def detail(request, referral):
+    return render(request, "referrals/staff/detail.html", _detail_context(request, referral))
 
 
-def _detail_context(referral, **forms) -> dict:
+def _detail_context(request, referral, **forms) -> dict:
     return {
         "referral": referral,
         "reference": display_reference(referral.reference),
@@ -199,22 +166,14 @@ def _detail_context(referral, **forms) -> dict:
         "attempt_form": forms.get("attempt_form") or ContactAttemptForm(),
         "note_form": forms.get("note_form") or CaseNoteForm(),
         "close_form": CloseForm(),
+        "can_erase": has_role(request.user, referral.organisation, [Role.COORDINATOR]),
         **selectors.referral_page_data(referral=referral),
     }
 
 
 @require_GET
-def timeline(request, referral_id):
-    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
-    if (asked := _reason_first(request, referral, "timeline")) is not None:
-        return asked
-    audit_record(
-        action=AuditEvent.Action.VIEWED,
-        request=request,
-        organisation=referral.organisation,
-        target=referral,
-        detail={"page": "timeline"},
-    )
+@access.referral_record(page="timeline")
+def timeline(request, referral):
     return render(
         request,
         "referrals/staff/timeline.html",
@@ -241,8 +200,8 @@ def _run(request, referral, action, success: str):
 
 
 @require_POST
-def claim(request, referral_id):
-    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+@access.referral_record(page="claim")
+def claim(request, referral):
     return _run(
         request,
         referral,
@@ -254,8 +213,8 @@ def claim(request, referral_id):
 
 
 @require_POST
-def assign(request, referral_id):
-    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+@access.referral_record(page="assign")
+def assign(request, referral):
     chosen = request.POST.get("assignee", "")
     staff = selectors.case_staff(organisation=referral.organisation)
     assignee = staff.filter(public_id=parse_uuid(chosen)).first() if chosen else None
@@ -273,8 +232,8 @@ def assign(request, referral_id):
 
 
 @require_POST
-def transition(request, referral_id):
-    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+@access.referral_record(page="status")
+def transition(request, referral):
     to_state = request.POST.get("to_state", "")
     close_reason = ""
     if to_state == State.CLOSED:
@@ -299,8 +258,8 @@ def transition(request, referral_id):
 
 
 @require_POST
-def contact_attempt(request, referral_id):
-    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+@access.referral_record(page="contact attempt")
+def contact_attempt(request, referral):
     form = ContactAttemptForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, referral, form)
@@ -315,8 +274,8 @@ def contact_attempt(request, referral_id):
 
 
 @require_POST
-def note(request, referral_id):
-    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+@access.referral_record(page="note")
+def note(request, referral):
     form = CaseNoteForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, referral, form)
@@ -331,18 +290,8 @@ def note(request, referral_id):
 
 
 @require_http_methods(["GET", "POST"])
-def safe_contact_edit(request, referral_id):
-    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
-    if (asked := _reason_first(request, referral, "detail")) is not None:
-        return asked
-    if request.method == "GET":
-        audit_record(
-            action=AuditEvent.Action.VIEWED,
-            request=request,
-            organisation=referral.organisation,
-            target=referral,
-            detail={"page": "safe contact"},
-        )
+@access.referral_record(page="safe contact")
+def safe_contact_edit(request, referral):
     form = SafeContactForm(
         request.POST or None, initial=SafeContactForm.initial_from(referral.safe_contact)
     )
@@ -367,8 +316,8 @@ def safe_contact_edit(request, referral_id):
 
 
 @require_POST
-def withdraw_consent(request, referral_id):
-    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+@access.referral_record(page="withdraw consent")
+def withdraw_consent(request, referral):
     if request.POST.get("confirm") != "yes":
         messages.error(request, "Tick the box to confirm the person withdrew their consent.")
         return _back(referral)
@@ -386,5 +335,8 @@ def _form_errors(request, referral, form):
     """Re-show the referral page with the failed form's errors beside its fields."""
     key = "attempt_form" if isinstance(form, ContactAttemptForm) else "note_form"
     return render(
-        request, "referrals/staff/detail.html", _detail_context(referral, **{key: form}), status=400
+        request,
+        "referrals/staff/detail.html",
+        _detail_context(request, referral, **{key: form}),
+        status=400,
     )

@@ -20,14 +20,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.audit.models import AuditEvent
-from portal.audit.services import audit_record
 from portal.core.parsing import parse_uuid
 from portal.organisations.permissions import organisations_for
 from portal.organisations.roles import CASE_ROLES, Role
+from referrals.access import referral_record
 from referrals.choices import Channel
 from referrals.references import display_reference
-from referrals.selectors import referral_for_staff
 
 from . import directory, selectors, services
 from .forms import (
@@ -511,15 +509,8 @@ def _message_preview(referral, method: str, title: str) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-def pack_send(request, referral_id):
-    referral = referral_for_staff(user=request.user, referral_id=referral_id)
-    audit_record(
-        action=AuditEvent.Action.VIEWED,
-        request=request,
-        organisation=referral.organisation,
-        target=referral,
-        detail={"page": "pack_send"},
-    )
+@referral_record(page="pack_send")
+def pack_send(request, referral):
     context = {"referral": referral, "reference": display_reference(referral.reference)}
     methods = _methods(referral) if referral.is_contactable else []
     if not methods:
@@ -616,15 +607,8 @@ def pack_send(request, referral_id):
 
 
 @require_GET
-def referral_deliveries(request, referral_id):
-    referral = referral_for_staff(user=request.user, referral_id=referral_id)
-    audit_record(
-        action=AuditEvent.Action.VIEWED,
-        request=request,
-        organisation=referral.organisation,
-        target=referral,
-        detail={"page": "deliveries"},
-    )
+@referral_record(page="deliveries")
+def referral_deliveries(request, referral):
     return render(
         request,
         "resources/staff/referral_deliveries.html",
@@ -636,17 +620,18 @@ def referral_deliveries(request, referral_id):
     )
 
 
+def _delivery(request, *, delivery_id) -> Delivery:
+    return selectors.delivery_for_staff(user=request.user, delivery_id=delivery_id)
+
+
+# A pack sent belongs to one person's referral: its pages pass the same gate and audit.
+DELIVERY = {"fetch": _delivery, "referral_of": lambda delivery: delivery.referral}
+
+
 @require_GET
-def delivery_detail(request, delivery_id):
-    delivery = selectors.delivery_for_staff(user=request.user, delivery_id=delivery_id)
+@referral_record(page="delivery", **DELIVERY)
+def delivery_detail(request, delivery):
     referral = delivery.referral
-    audit_record(
-        action=AuditEvent.Action.VIEWED,
-        request=request,
-        organisation=delivery.organisation,
-        target=referral,
-        detail={"page": "delivery", "delivery": str(delivery.pk)},
-    )
     return render(
         request,
         "resources/staff/delivery_detail.html",
@@ -661,8 +646,8 @@ def delivery_detail(request, delivery_id):
 
 
 @require_POST
-def delivery_revoke(request, delivery_id):
-    delivery = selectors.delivery_for_staff(user=request.user, delivery_id=delivery_id)
+@referral_record(page="delivery: stop the link", **DELIVERY)
+def delivery_revoke(request, delivery):
     try:
         services.delivery_revoke(delivery=delivery, actor=request.user, request=request)
     except services.ResourceError as error:
@@ -673,18 +658,11 @@ def delivery_revoke(request, delivery_id):
 
 
 @require_GET
-def delivery_pdf(request, delivery_id):
-    delivery = selectors.delivery_for_staff(user=request.user, delivery_id=delivery_id)
+@referral_record(page="delivery_pdf", **DELIVERY)
+def delivery_pdf(request, delivery):
     # Offered only where post is safe: checked again now, as preferences can change.
     if not services.post_is_safe(delivery.referral):
         raise Http404
-    audit_record(
-        action=AuditEvent.Action.VIEWED,
-        request=request,
-        organisation=delivery.organisation,
-        target=delivery.referral,
-        detail={"page": "delivery_pdf", "delivery": str(delivery.pk)},
-    )
     html = render_to_string(
         "resources/pack_pdf.html",
         {

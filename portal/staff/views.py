@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from peergroups.models import Attendance
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.audit.viewing import personal_data_shown, shows_personal_data
 from portal.organisations import services as organisation_services
 from portal.organisations.models import Invitation, Membership
 from portal.organisations.permissions import (
@@ -20,6 +21,7 @@ from portal.organisations.permissions import (
     role_summary,
 )
 from portal.organisations.roles import Role
+from portal.organisations.selectors import active_memberships
 
 from . import dashboards, selectors
 from .forms import InvitationForm
@@ -27,6 +29,7 @@ from .forms import InvitationForm
 AUDIT_PAGE_SIZE = 50
 
 
+@shows_personal_data(page="dashboard")
 def dashboard(request):
     roles = role_summary(request.user)
     context = {"roles": roles}
@@ -35,18 +38,26 @@ def dashboard(request):
     if roles.keys() & {Role.FACILITATOR, Role.COORDINATOR}:
         sessions = dashboards.facilitator_sessions(user=request.user)
         context["sessions"] = sessions
-        if any(panel.roster for panel in sessions):
-            # Rosters name people: the view is audited like the register itself.
-            audit_record(
-                action=AuditEvent.Action.VIEWED,
-                request=request,
-                detail={"page": "dashboard", "sessions": [str(p.session.pk) for p in sessions]},
-            )
+        _rosters_shown(request, sessions)
     if Role.COORDINATOR in roles:
         context["coordinating"] = dashboards.coordinator_panels(user=request.user)
         context["other_meetings"] = dashboards.other_meetings(user=request.user)
     context["statuses"] = Attendance.Status.choices
     return render(request, "staff/dashboard.html", context)
+
+
+def _rosters_shown(request, sessions: list[dashboards.SessionPanel]) -> None:
+    """Rosters name people: audited like the register itself, for each organisation whose
+    meetings' rosters are on the page."""
+    organisations = {m.organisation_id: m.organisation for m in active_memberships(request.user)}
+    by_organisation: dict = {}
+    for panel in sessions:
+        if panel.roster:
+            group = panel.session.group
+            organisation = organisations.get(group.organisation_id) or group.organisation
+            by_organisation.setdefault(organisation, []).append(str(panel.session.pk))
+    for organisation, session_ids in by_organisation.items():
+        personal_data_shown(request, organisation=organisation, sessions=session_ids)
 
 
 def _audit_filters(request) -> dict:

@@ -84,3 +84,44 @@ def test_coordinators_review_the_reasons_of_their_own_organisation_only(
     sign_in(client, coordinator_a)
     page = client.get(review).content.decode()
     assert "The person rang and asked for me" in page and referral.reference in page
+
+
+def test_posting_to_a_colleagues_referral_asks_why_and_shows_nothing(
+    client, organisation_a, caseworker_a, facilitator_a
+):
+    """An empty or invalid form once re-showed the whole referral page, with no reason
+    asked and nothing audited."""
+    referral = make_referral(organisation_a, full_name="Robin Canary")
+    Referral.objects.filter(pk=referral.pk).update(assigned_to=facilitator_a)
+    sign_in(client, caseworker_a)
+    for name in ("note", "contact-attempt", "safe-contact", "claim", "withdraw-consent"):
+        url = reverse(f"referrals:{name}", kwargs={"referral_id": referral.pk})
+        for body in ({}, {"body": "", "channel": "pigeon"}):
+            response = client.post(url, body)
+            assert response.status_code == 302, name
+            assert response["Location"].startswith(
+                reverse("referrals:access-reason", kwargs={"referral_id": referral.pk})
+            ), name
+            assert "Robin Canary" not in response.content.decode()
+    assert not AuditEvent.objects.filter(action="viewed").exists()
+    referral.refresh_from_db()
+    assert referral.assigned_to == facilitator_a and not referral.notes.exists()
+
+
+def test_the_reason_page_returns_to_the_page_asked_for_and_only_to_this_site(
+    client, organisation_a, caseworker_a, facilitator_a
+):
+    referral = make_referral(organisation_a)
+    Referral.objects.filter(pk=referral.pk).update(assigned_to=facilitator_a)
+    sign_in(client, caseworker_a)
+    deliveries = reverse("resources-staff:referral-deliveries", kwargs={"referral_id": referral.pk})
+    asked = client.get(deliveries)["Location"]
+    given = client.post(asked, {"reason": "The person asked what we sent them"})
+    assert given["Location"] == deliveries
+
+    reason = reverse("referrals:access-reason", kwargs={"referral_id": referral.pk})
+    for elsewhere in ("https://evil.example/staff/", "//evil.example/staff/", "/accounts/"):
+        client.logout()
+        sign_in(client, caseworker_a)
+        given = client.post(f"{reason}?next={elsewhere}", {"reason": "Checking the record"})
+        assert given["Location"] == detail_url(referral), elsewhere

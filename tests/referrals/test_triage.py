@@ -119,6 +119,10 @@ def test_claim_assign_move_log_note_and_close(client, organisation_a, caseworker
     client.post(urls["assign"], {"assignee": str(facilitator_a.public_id)})
     referral.refresh_from_db()
     assert referral.assigned_to == facilitator_a
+    # A colleague's referral now: acting on it, like opening it, asks why first.
+    asked = client.post(urls["note"], {"body": "Not saved without a reason."})
+    assert "/reason/" in asked["Location"] and not referral.notes.exists()
+    client.post(asked["Location"], {"reason": "Handing over to the group's facilitator"})
     client.post(urls["contact-attempt"], {"channel": "call", "outcome": "reached", "note": "ok"})
     client.post(urls["transition"], {"to_state": "assessed"})
     client.post(urls["note"], {"body": "Wants the evening group."})
@@ -137,10 +141,12 @@ def test_claim_assign_move_log_note_and_close(client, organisation_a, caseworker
         "note_added",
         "state_changed",
     ]
-    # Closed now: opening it again asks for a reason first.
+    # Closed now: opening it again, in a new sign-in, asks for a reason first.
+    client.logout()
+    sign_in(client, caseworker_a)
     timeline_url = reverse("referrals:timeline", kwargs={"referral_id": referral.pk})
     asked = client.get(timeline_url)
-    assert asked.status_code == 302 and "/reason/?next=timeline" in asked["Location"]
+    assert asked.status_code == 302 and "/reason/?next=" in asked["Location"]
     client.post(asked["Location"], {"reason": "Checking the record after closing it"})
     assert "Note added" in client.get(timeline_url).content.decode()
 
