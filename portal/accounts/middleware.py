@@ -14,7 +14,12 @@ from django.shortcuts import resolve_url
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 
-from .access import PASSKEY_FLOW_URL_NAMES, TWO_FACTOR_FLOW_URL_NAMES, is_public_view
+from .access import (
+    PASSKEY_FLOW_URL_NAMES,
+    TWO_FACTOR_FLOW_URL_NAMES,
+    area_refusal,
+    is_public_view,
+)
 from .passkeys import must_use_passkey
 
 SESSION_STARTED_KEY = "portal_auth_started"
@@ -108,3 +113,20 @@ class RequireTwoFactorMiddleware:
         if request.headers.get("accept", "").startswith("application/json"):
             return JsonResponse({"detail": "Two-factor verification required."}, status=403)
         return redirect_to_login(request.get_full_path(), resolve_url(target))
+
+
+class StaffAreaMiddleware:
+    """Staff pages are for charity staff, referrer pages for referrers: one rule for every
+    URL under each prefix (``access.area_refusal``), so a new page cannot be left open by
+    forgetting a check in its view. After ``RequireTwoFactorMiddleware``: someone not
+    signed in, or not yet verified, is sent there first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        return area_refusal(request, match.view_name if match else None)

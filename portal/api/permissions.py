@@ -23,12 +23,25 @@ def calling_key(request) -> AgencyApiKey | None:
 
 
 class IsVerifiedUser(BasePermission):
-    """Signed in with a verified second factor: the API's default for staff sessions."""
+    """Signed in with a verified second factor, whatever their role: for endpoints that
+    referrers use too (``/me/``)."""
 
     message = "Sign in with your second factor to use the API."
 
     def has_permission(self, request, view) -> bool:
         return is_verified_user(request)
+
+
+class IsVerifiedCharityStaff(IsVerifiedUser):
+    """Verified, and working in a charity: the API's default, so an endpoint is for staff
+    unless it says otherwise, as every page under ``/staff/`` is (``portal.accounts.access``)."""
+
+    message = "This part of the API is for charity staff."
+
+    def has_permission(self, request, view) -> bool:
+        from portal.accounts.access import works_in_a_charity
+
+        return is_verified_user(request) and works_in_a_charity(request.user)
 
 
 def key_or_verified_user(scope: str) -> type[BasePermission]:

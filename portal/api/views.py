@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 
 from portal.organisations.permissions import role_summary
 
+from .permissions import IsVerifiedUser
 from .schema import ERROR_RESPONSES
 
 
@@ -18,7 +19,9 @@ class CurrentUserSerializer(serializers.Serializer):
 
 
 class CurrentUserView(APIView):
-    """Who the signed-in caller is and which roles they hold."""
+    """Who the signed-in caller is and which roles they hold (referrers too)."""
+
+    permission_classes = [IsVerifiedUser]
 
     @extend_schema(
         summary="The signed-in person", responses={200: CurrentUserSerializer, **ERROR_RESPONSES}

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.accounts.middleware.RequireTwoFactorMiddleware",
+    # After the second factor: staff pages for charity staff, referrer pages for referrers.
+    "portal.accounts.middleware.StaffAreaMiddleware",
     "portal.public.middleware.NoStoreMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "portal.api.middleware.ApiCallLogMiddleware",
@@ -353,7 +355,8 @@ REST_FRAMEWORK = {
         "portal.api.authentication.AgencyKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsVerifiedUser"],
+    # Staff only unless an endpoint says otherwise (referrers: /me/, referrals, services).
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsVerifiedCharityStaff"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's JSON parser with limits on size and nesting (portal/core/json_limits.py).
     "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.LimitedJSONParser"],

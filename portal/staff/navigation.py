@@ -28,7 +28,9 @@ def navigation_for(request) -> list[NavItem]:
         key=lambda organisation: organisation.name,
     )
     roles = {m.role for m in memberships}
-    items = [("Dashboard", reverse("staff:dashboard"))]
+    # The staff area is for charity staff: a referrer's home is their referrals.
+    referrer_only = bool(roles) and not roles & CASE_ROLES
+    items = [] if referrer_only else [("Dashboard", reverse("staff:dashboard"))]
     if roles & CASE_ROLES:
         items.append(("Referrals", reverse("referrals:queue")))
         items.append(("Groups", reverse("groups:list")))
