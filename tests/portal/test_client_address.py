@@ -36,6 +36,8 @@ from referrals.views_public import SUBMIT_RATE, WITHDRAW_RATE
 from tests.factories import PASSWORD, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
+# A private withdrawal link with a wrong secret: refused, but counted against the limit.
+WITHDRAWAL_LINK = "/refer/withdraw/not-a-real-token/"
 
 # Docker hands the host proxy's connections to gunicorn from the compose network's gateway.
 PROXY = "172.18.0.1"
@@ -329,7 +331,7 @@ def test_two_visitors_behind_the_proxy_have_their_own_self_referral_budget(
 def test_two_visitors_behind_the_proxy_have_their_own_withdrawal_budget(
     behind_the_production_proxy,
 ):
-    url = reverse("selfreferral:withdraw", kwargs={"token": "not-a-real-token"})
+    url = WITHDRAWAL_LINK
     assert exhaust(Client(), url, {}, WITHDRAW_RATE, VISITOR_A)[-1] == 429
     assert Client().post(url, {}, **through_proxy(VISITOR_B)).status_code != 429
 
@@ -338,7 +340,7 @@ def test_two_visitors_behind_the_proxy_have_their_own_withdrawal_budget(
 def test_a_forged_header_sent_straight_to_the_portal_buys_no_new_budget(
     behind_the_production_proxy,
 ):
-    url = reverse("selfreferral:withdraw", kwargs={"token": "not-a-real-token"})
+    url = WITHDRAWAL_LINK
     client = Client()
     answers = []
     for number in range(int(WITHDRAW_RATE.split("/")[0]) + 1):
