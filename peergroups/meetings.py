@@ -1,23 +1,62 @@
-"""Keeping a Zoom session's meeting in step with the session (run by a background task)."""
+"""Keeping a Zoom session's meeting in step with the session, and checking an
+organisation's Zoom credentials with Zoom. Everything here runs in background tasks: no
+web request ever waits on Zoom."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Group, Session, ZoomAccount
 from .zoom import ZoomClient, ZoomCredentials, ZoomError
 
+NOT_ACCEPTED = (
+    "Zoom has not accepted the organisation's Zoom settings, so no meeting was made with "
+    "them. A coordinator can check them under Zoom settings."
+)
+
+
+def _client(credentials: ZoomCredentials) -> ZoomClient:
+    return ZoomClient(
+        credentials, api_base=settings.ZOOM_API_BASE, oauth_url=settings.ZOOM_OAUTH_URL
+    )
+
+
+def zoom_account_check(*, account_id) -> ZoomAccount:
+    """Ask Zoom for a token with the stored credentials and record whether it accepted
+    them. If they were changed while Zoom was asked, the answer is about the old ones
+    and is dropped: the check queued by that change records its own."""
+    account = ZoomAccount.objects.get(pk=account_id)
+    credentials = account.credentials
+    try:
+        _client(credentials).check_credentials()
+        error = ""
+    except ZoomError as refusal:
+        error = str(refusal)[:200]
+    with transaction.atomic():
+        account = ZoomAccount.objects.select_for_update().get(pk=account_id)
+        if account.credentials.fingerprint != credentials.fingerprint:
+            return account
+        account.verified_fingerprint = "" if error else credentials.fingerprint
+        account.check_error = error
+        account.checked_at = timezone.now()
+        account.save(update_fields=["verified_fingerprint", "check_error", "checked_at"])
+    return account
+
 
 def zoom_client_for(organisation) -> ZoomClient | None:
+    """A client for the organisation's Zoom account, or None if it has none. Credentials
+    Zoom has not accepted are never used: they are checked first (accounts saved before
+    checks existed are checked on first use), and ZoomError says so if Zoom refuses."""
     account = ZoomAccount.objects.filter(organisation=organisation).first()
     if account is None:
         return None
-    return ZoomClient(
-        ZoomCredentials(account.account_id, account.client_id, account.client_secret),
-        api_base=settings.ZOOM_API_BASE,
-        oauth_url=settings.ZOOM_OAUTH_URL,
-    )
+    if not account.is_verified:
+        account = zoom_account_check(account_id=account.pk)
+        if not account.is_verified:
+            raise ZoomError(NOT_ACCEPTED)
+    return _client(account.credentials)
 
 
 def meeting_topic(session: Session) -> str:
@@ -31,7 +70,10 @@ def session_meeting_sync(*, session_id, client: ZoomClient | None = None) -> Ses
     group = session.group
     if group.format != Group.Format.ZOOM:
         return session
-    client = client or zoom_client_for(group.organisation)
+    try:
+        client = client or zoom_client_for(group.organisation)
+    except ZoomError as error:
+        return _sync_failed(session, error)
     if client is None:
         # No Zoom account: staff enter joining details by hand.
         Session.objects.filter(pk=session.pk).update(sync_state=Session.Sync.NOT_NEEDED)
@@ -63,11 +105,7 @@ def session_meeting_sync(*, session_id, client: ZoomClient | None = None) -> Ses
                 "passcode": meeting.passcode,
             }
     except ZoomError as error:
-        Session.objects.filter(pk=session.pk).update(
-            sync_state=Session.Sync.FAILED, sync_error=str(error)[:200]
-        )
-        session.refresh_from_db()
-        return session
+        return _sync_failed(session, error)
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         for field, value in changes.items():
@@ -86,6 +124,14 @@ def session_meeting_sync(*, session_id, client: ZoomClient | None = None) -> Ses
     return session
 
 
+def _sync_failed(session: Session, error: ZoomError) -> Session:
+    Session.objects.filter(pk=session.pk).update(
+        sync_state=Session.Sync.FAILED, sync_error=str(error)[:200]
+    )
+    session.refresh_from_db()
+    return session
+
+
 def booking_registrations_sync(*, booking_id, client: ZoomClient | None = None) -> int:
     """Give a confirmed participant their own link for each upcoming meeting, or cancel
     their links when their place ends. Returns how many registrations changed."""
@@ -100,7 +146,10 @@ def booking_registrations_sync(*, booking_id, client: ZoomClient | None = None) 
     account = ZoomAccount.objects.filter(organisation=group.organisation).first()
     if group.format != Group.Format.ZOOM or account is None or not account.registration_enabled:
         return 0
-    client = client or zoom_client_for(group.organisation)
+    try:
+        client = client or zoom_client_for(group.organisation)
+    except ZoomError:
+        return 0  # tried again on the next sync, once Zoom accepts the settings
     changed = 0
     if booking.state != Booking.State.CONFIRMED:
         for registration in ZoomRegistration.objects.filter(

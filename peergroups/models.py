@@ -8,13 +8,18 @@ that meets at 7pm keeps meeting at 7pm either side of the clock changes.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import constant_time_compare
 
 from portal.crypto.fields import EncryptedTextField
 from portal.organisations.scoping import OrganisationScopedQuerySet
+
+if TYPE_CHECKING:
+    from .zoom import ZoomCredentials
 
 
 class Venue(models.Model):
@@ -338,7 +343,13 @@ class InitialCallSlot(models.Model):
 
 
 class ZoomAccount(models.Model):
-    """An organisation's Zoom Server-to-Server OAuth app. The secret is encrypted at rest."""
+    """An organisation's Zoom Server-to-Server OAuth app. The secret is encrypted at rest.
+
+    Credentials are used for meetings only once Zoom has accepted them: saving them queues
+    a check in the background (never inside the web request), which records the
+    fingerprint of the credentials Zoom accepted. Changing any of them changes the
+    fingerprint, so they are unchecked again until the next check says otherwise.
+    """
 
     organisation = models.OneToOneField(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="zoom_account"
@@ -349,9 +360,31 @@ class ZoomAccount(models.Model):
     # Registration gives each participant their own link, so a leaked link shows its
     # source and can be cancelled. Needs a paid Zoom plan.
     registration_enabled = models.BooleanField(default=False)
+    # A keyed hash (ZoomCredentials.fingerprint) of the credentials Zoom last accepted.
+    verified_fingerprint = models.CharField(max_length=64, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_error = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return f"Zoom account of {self.organisation}"
+
+    @property
+    def credentials(self) -> ZoomCredentials:
+        from .zoom import ZoomCredentials
+
+        return ZoomCredentials(
+            organisation_id=str(self.organisation_id),
+            account_id=self.account_id,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+        )
+
+    @property
+    def is_verified(self) -> bool:
+        """Whether Zoom accepted exactly the credentials stored now."""
+        return bool(self.verified_fingerprint) and constant_time_compare(
+            self.verified_fingerprint, self.credentials.fingerprint
+        )
 
 
 class ZoomRegistration(models.Model):

@@ -580,6 +580,10 @@ def zoom_account_save(
     if client_secret:
         account.client_secret = client_secret.strip()
     account.registration_enabled = registration_enabled
+    # Saving asks Zoom again, even for the same credentials: the page shows the answer.
+    account.verified_fingerprint = ""
+    account.check_error = ""
+    account.checked_at = None
     account.save()
     audit_record(
         action=AuditEvent.Action.CHANGED,
@@ -588,4 +592,13 @@ def zoom_account_save(
         target=account,
         detail={"change": "zoom_account"},
     )
+    _queue_zoom_account_check(account)
     return account
+
+
+def _queue_zoom_account_check(account) -> None:
+    """Zoom is asked in the background, once committed: never inside the web request."""
+    from .tasks import check_zoom_account
+
+    account_id = account.pk
+    transaction.on_commit(lambda: check_zoom_account.delay(account_id))

@@ -10,6 +10,13 @@ def sync_session_meeting(session_id: str) -> str:
     return session_meeting_sync(session_id=session_id).sync_state
 
 
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def check_zoom_account(account_id: int) -> bool:
+    from .meetings import zoom_account_check
+
+    return zoom_account_check(account_id=account_id).is_verified
+
+
 @shared_task
 def expire_offers() -> int:
     from .services import offers_expire_due

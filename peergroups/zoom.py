@@ -1,7 +1,10 @@
 """A client for the parts of Zoom's REST API the portal uses, with Server-to-Server OAuth.
 
 - The access token is fetched with the account's credentials and cached until shortly
-  before it expires; a 401 drops it and fetches a new one, once.
+  before it expires; a 401 drops it and fetches a new one, once. The cache is keyed by
+  the organisation and a keyed hash of all three credentials, the secret included:
+  another organisation typing the same account and client ids cannot reach the token,
+  and neither can anyone with the wrong secret.
 - A 429 waits for Retry-After; a 5xx or a dropped connection retries with exponential
   back-off and jitter; anything still failing raises ``ZoomError``.
 - Meetings are private by default: waiting room on, recording off, no joining before
@@ -15,12 +18,13 @@ import random
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import requests
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +40,21 @@ class ZoomError(Exception):
     """Zoom refused or could not be reached after retrying; the message has no secrets."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ZoomCredentials:
+    """One organisation's Server-to-Server OAuth app."""
+
+    organisation_id: str
     account_id: str
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)
+
+    @property
+    def fingerprint(self) -> str:
+        """A keyed hash of the three credentials together (the secret never appears in
+        a cache key or a column): what a cached token and Zoom's acceptance belong to."""
+        joined = "\0".join((self.account_id, self.client_id, self.client_secret))
+        return salted_hmac("peergroups.zoom.credentials", joined, algorithm="sha256").hexdigest()
 
 
 @dataclass(frozen=True)
@@ -70,7 +84,8 @@ class ZoomClient:
 
     @property
     def _token_cache_key(self) -> str:
-        return f"zoom-token:{self.credentials.account_id}:{self.credentials.client_id}"
+        credentials = self.credentials
+        return f"zoom-token:{credentials.organisation_id}:{credentials.fingerprint}"
 
     def _fetch_token(self) -> str:
         response = self._send(
@@ -89,6 +104,11 @@ class ZoomClient:
 
     def _token(self) -> str:
         return cache.get(self._token_cache_key) or self._fetch_token()
+
+    def check_credentials(self) -> None:
+        """Ask Zoom for a new token with these credentials; ZoomError if it refuses (or
+        cannot be reached). Only ever from a background job."""
+        self._fetch_token()
 
     # --- Requests ---------------------------------------------------------------------
 

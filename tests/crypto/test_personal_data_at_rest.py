@@ -139,6 +139,8 @@ PLAIN_FIELDS_ALLOWED = {
     "peergroups.InitialCallSlot.outcome": CODE,
     "peergroups.ZoomAccount.account_id": TECHNICAL,
     "peergroups.ZoomAccount.client_id": TECHNICAL,
+    "peergroups.ZoomAccount.verified_fingerprint": "a keyed hash of credentials Zoom accepted",
+    "peergroups.ZoomAccount.check_error": "Zoom's answer to the credentials, about no one",
     "peergroups.ZoomRegistration.registrant_id": TECHNICAL,
     **{
         f"resources.Signpost.{name}": "a public service in the support directory"

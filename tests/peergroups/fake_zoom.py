@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
@@ -15,6 +17,9 @@ class FakeZoom:
         self.meetings: dict[str, dict] = {}
         self.registrants: dict[str, dict] = {}
         self.tokens_issued = 0
+        # (account id, client id) -> the one secret Zoom accepts for them. Empty: any
+        # credentials get a token.
+        self.apps: dict[tuple[str, str], str] = {}
         self.valid_tokens: set[str] = set()
         # (method, path prefix) -> list of (status, headers) answered before the real one
         self.failures: dict[tuple[str, str], list[tuple[int, dict]]] = {}
@@ -42,6 +47,14 @@ class FakeZoom:
 
     def revoke_tokens(self):
         self.valid_tokens.clear()
+
+    def _accepts(self, account_id: str, authorization: str) -> bool:
+        scheme, _, encoded = authorization.partition(" ")
+        if scheme != "Basic":
+            return False
+        client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
+        expected = self.apps.get((account_id, client_id))
+        return expected is not None and secrets.compare_digest(expected, secret)
 
     def _handler(self):
         fake = self
@@ -73,6 +86,10 @@ class FakeZoom:
                     query = parse_qs(parsed.query)
                     if query.get("grant_type") != ["account_credentials"]:
                         return self._reply(400, {"reason": "bad grant"})
+                    if fake.apps and not fake._accepts(
+                        query.get("account_id", [""])[0], self.headers.get("Authorization", "")
+                    ):
+                        return self._reply(400, {"reason": "Invalid client_id or client_secret"})
                     fake.tokens_issued += 1
                     token = f"token-{fake.tokens_issued}"
                     fake.valid_tokens.add(token)

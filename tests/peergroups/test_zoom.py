@@ -32,7 +32,9 @@ def sleeps():
 @pytest.fixture
 def client(zoom, sleeps):
     return ZoomClient(
-        ZoomCredentials("acct", "client", "secret"),
+        ZoomCredentials(
+            organisation_id="org", account_id="acct", client_id="client", client_secret="secret"
+        ),
         api_base=f"{zoom.url}/v2",
         oauth_url=f"{zoom.url}/oauth/token",
         sleep=sleeps.append,
