@@ -29,4 +29,7 @@ RUN pip install --no-cache-dir . \
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# portal/gunicorn_conf.py: an access log whose lines are scrubbed of secrets and
+# personal data, as every other log line is.
+CMD ["gunicorn", "portal.wsgi:application", "--config", "python:portal.gunicorn_conf", \
+     "--bind", "0.0.0.0:8000", "--workers", "3"]

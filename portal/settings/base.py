@@ -222,6 +222,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_CLIENT_IP_CALLABLE = "portal.core.client_address.client_address"
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "token", "otp_token"]
+# Axes' log lines name an attempt by a keyed pseudonym, not the username and address.
+AXES_CLIENT_STR_CALLABLE = "portal.core.log_scrubbing.axes_client_str"
 
 # --- Sessions: staff sessions end after 30 minutes idle and 12 hours in all.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -438,14 +440,43 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Every handler scrubs: no private-link secret, query value, email address or telephone
+# number reaches a log line (portal/core/log_scrubbing.py). A handler added here without
+# the "scrub" filter fails tests/portal/test_log_scrubbing.py. gunicorn's own log lines
+# are scrubbed by portal/gunicorn_conf.py, and Celery logs through this configuration.
+# Python's warnings are logged through it too (LOGGING_CONFIG).
+LOGGING_CONFIG = "portal.core.log_scrubbing.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"scrub": {"()": "portal.core.log_scrubbing.ScrubbingFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub"]},
+        # The development server's request lines, as Django's own configuration has them.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["scrub"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Axes logs the address and username of every attempt; the audit log keeps that.
+        # Django's default configuration gives these handlers of its own (a console in
+        # DEBUG, email to ADMINS), which would not scrub: here they log through the
+        # root's handler, or the development server's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "py.warnings": {"handlers": [], "propagate": True},
+        # Axes names each attempt by a pseudonym (AXES_CLIENT_STR_CALLABLE), never by the
+        # username or address; the audit log keeps those for coordinators.
         "axes": {"level": "WARNING"},
     },
 }
