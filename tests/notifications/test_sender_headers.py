@@ -30,6 +30,8 @@ HOSTILE_NAMES = [
     "Support team\x00",
     "Support; evil@attacker.example",
 ]
+# PostgreSQL cannot store a NUL at all, so that one is only refused at the form.
+STORABLE_HOSTILE_NAMES = [name for name in HOSTILE_NAMES if "\x00" not in name]
 HOSTILE_REPLY_TO = [
     "Support <evil@attacker.example>",
     "team@charity.example, evil@attacker.example",
@@ -109,7 +111,7 @@ def _sent_headers():
     return message, parsed
 
 
-@pytest.mark.parametrize("name", HOSTILE_NAMES)
+@pytest.mark.parametrize("name", STORABLE_HOSTILE_NAMES)
 def test_a_bad_name_already_stored_cannot_change_the_from_address(settings, organisation_a, name):
     settings.DEFAULT_FROM_EMAIL = "no-reply@portal.example"
     Organisation.objects.filter(pk=organisation_a.pk).update(discreet_sender_name=name)
