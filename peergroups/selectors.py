@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .models import Attendance, Booking, Group, InitialCallSlot, Session, ZoomRegistration
@@ -84,6 +84,39 @@ def confirmed_upcoming_sessions(*, referral) -> list[Session]:
         .order_by("starts_at")
         .distinct()
     )
+
+
+def participant_has_something_current(*, referral, since: datetime) -> bool:
+    """Whether the person's own page still has something for them: a first call they may
+    book, an offer, a place or a waiting-list place in a group still meeting, a call,
+    or questions to answer, or one of these that ended after ``since``."""
+    if referral.state in ("new", "in_contact"):
+        # Not yet assessed: the page offers times for a first call.
+        return True
+    last_meeting_ends = (
+        Session.objects.filter(group=OuterRef("group"), status=Session.Status.SCHEDULED)
+        .order_by("-ends_at")
+        .values("ends_at")[:1]
+    )
+    places = (
+        Booking.objects.filter(referral=referral)
+        .annotate(last_meeting_ends=Subquery(last_meeting_ends))
+        .filter(
+            (
+                Q(state__in=Booking.ACTIVE)
+                & (Q(last_meeting_ends__isnull=True) | Q(last_meeting_ends__gt=since))
+            )
+            # A place that ended lately: declined, cancelled, expired or completed.
+            | (~Q(state__in=Booking.ACTIVE) & Q(updated_at__gt=since))
+        )
+    )
+    if places.exists():
+        return True
+    if InitialCallSlot.objects.filter(referral=referral, ends_at__gt=since).exists():
+        return True
+    from portal.outcomes.selectors import questionnaires_due
+
+    return bool(questionnaires_due(referral=referral))
 
 
 def groups_for_staff(*, user) -> QuerySet[Group]:

@@ -1,7 +1,10 @@
-"""The participant's own page, reached through a private signed link. No account needed.
+"""The participant's own page, reached through a private link. No account needed.
 
-Joining details (Zoom link and passcode, or the venue's address) appear only for a
-confirmed place whose ground rules have been accepted.
+The link's secret is used once: ``participant_link`` exchanges it for a grant in the
+visitor's session and redirects to ``/groups/my-place/``; every other view here reads
+the grant (``referrals.links``), so the secret is never in the address of a page, an
+action or the calendar file. Joining details (Zoom link and passcode, or the venue's
+address) appear only for a confirmed place whose ground rules have been accepted.
 """
 
 from __future__ import annotations
@@ -16,31 +19,50 @@ from portal.outcomes.forms import AnswersForm
 from portal.outcomes.selectors import questionnaires_due
 from portal.outcomes.services import OutcomeError, response_submit
 from referrals import links
-from referrals.models import Referral
 
 from . import selectors, services
 from .calendar import sessions_calendar
 from .models import Booking, InitialCallSlot
 
+PLACE = links.Purpose.PLACE
 
-def _referral_for(request, token):
-    """The referral behind a participant link, or a response explaining why not."""
-    try:
-        referral_id = links.read_token(token, links.PARTICIPANT)
-    except links.LinkExpired:
-        return None, render(request, "peergroups/participant/link_expired.html", status=410)
-    except links.LinkInvalid:
-        return None, render(request, "peergroups/participant/link_invalid.html", status=404)
-    referral = Referral.objects.filter(pk=referral_id).first()
-    if referral is None or not referral.is_contactable:
-        return None, render(request, "peergroups/participant/link_invalid.html", status=404)
-    return referral, None
+
+def _expired(request):
+    return render(request, "peergroups/participant/link_expired.html", status=410)
+
+
+def _invalid(request):
+    return render(request, "peergroups/participant/link_invalid.html", status=404)
 
 
 @public
 @require_GET
-def participant_page(request, token):
-    referral, refusal = _referral_for(request, token)
+def participant_link(request, token):
+    """The one request that carries the link's secret: keep a grant, then drop the secret."""
+    try:
+        links.link_open(request, token=token, purpose=PLACE)
+    except links.LinkExpired:
+        return _expired(request)
+    except links.LinkInvalid:
+        return _invalid(request)
+    return redirect("peergroups:participant")
+
+
+def _referral_for(request):
+    """The referral behind the visitor's grant, or a response explaining why not."""
+    try:
+        link = links.link_from_session(request, purpose=PLACE)
+    except links.LinkExpired:
+        return None, _expired(request)
+    except links.LinkInvalid:
+        return None, _invalid(request)
+    return link.referral, None
+
+
+@public
+@require_GET
+def participant_page(request):
+    referral, refusal = _referral_for(request)
     if refusal:
         return refusal
     call = selectors.upcoming_call(referral=referral)
@@ -52,7 +74,6 @@ def participant_page(request, token):
         {
             "questionnaires": questionnaires_due(referral=referral),
             "places": selectors.participant_places(referral=referral),
-            "token": token,
             "call": call,
             "free_slots": selectors.free_call_slots(organisation=referral.organisation, limit=8)
             if may_book_call
@@ -63,8 +84,8 @@ def participant_page(request, token):
 
 @public
 @require_POST
-def participant_call(request, token, slot_id):
-    referral, refusal = _referral_for(request, token)
+def participant_call(request, slot_id):
+    referral, refusal = _referral_for(request)
     if refusal:
         return refusal
     slot = get_object_or_404(
@@ -79,13 +100,13 @@ def participant_call(request, token, slot_id):
             messages.error(request, str(error))
         else:
             messages.success(request, "Your call is booked. We will call you at that time.")
-    return redirect("peergroups:participant", token=token)
+    return redirect("peergroups:participant")
 
 
 @public
 @require_POST
-def participant_action(request, token, booking_id, action):
-    referral, refusal = _referral_for(request, token)
+def participant_action(request, booking_id, action):
+    referral, refusal = _referral_for(request)
     if refusal:
         return refusal
     booking = get_object_or_404(Booking, pk=booking_id, referral=referral)
@@ -117,13 +138,13 @@ def participant_action(request, token, booking_id, action):
             return render(request, "peergroups/participant/link_invalid.html", status=404)
     except services.PeerGroupError as error:
         messages.error(request, str(error))
-    return redirect("peergroups:participant", token=token)
+    return redirect("peergroups:participant")
 
 
 @public
 @require_GET
-def participant_calendar(request, token):
-    referral, refusal = _referral_for(request, token)
+def participant_calendar(request):
+    referral, refusal = _referral_for(request)
     if refusal:
         return refusal
     body = sessions_calendar(selectors.confirmed_upcoming_sessions(referral=referral))
@@ -134,8 +155,8 @@ def participant_calendar(request, token):
 
 @public
 @require_http_methods(["GET", "POST"])
-def participant_questionnaire(request, token, questionnaire_id, time_point):
-    referral, refusal = _referral_for(request, token)
+def participant_questionnaire(request, questionnaire_id, time_point):
+    referral, refusal = _referral_for(request)
     if refusal:
         return refusal
     due = next(
@@ -148,7 +169,7 @@ def participant_questionnaire(request, token, questionnaire_id, time_point):
     )
     if due is None:
         messages.info(request, "Thank you: there is nothing to answer there now.")
-        return redirect("peergroups:participant", token=token)
+        return redirect("peergroups:participant")
     form = AnswersForm(request.POST or None, questionnaire=due.questionnaire)
     if request.method == "POST" and form.is_valid():
         try:
@@ -163,10 +184,10 @@ def participant_questionnaire(request, token, questionnaire_id, time_point):
             messages.info(request, str(error))
         else:
             messages.success(request, "Thank you for answering.")
-        return redirect("peergroups:participant", token=token)
+        return redirect("peergroups:participant")
     return render(
         request,
         "peergroups/participant/questionnaire.html",
-        {"form": form, "due": due, "token": token},
+        {"form": form, "due": due},
         status=400 if form.errors else 200,
     )

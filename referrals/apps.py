@@ -8,6 +8,7 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from portal.notifications.registry import register_recipient
 
+        from . import receivers  # noqa: F401  (connects the withdrawal receiver)
         from .notifications import referral_recipient_by_id
 
         register_recipient("referrals.referral", referral_recipient_by_id)

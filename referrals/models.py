@@ -465,3 +465,60 @@ class SelfReferralDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Self-referral draft {self.pk}"
+
+
+class PrivateLink(models.Model):
+    """A private link sent to the person in one message: to their place page, or to stop
+    all contact.
+
+    The link's secret is random and exists only in the message; the database keeps its
+    SHA-256, so a copy of the database opens nothing and nothing in a link says whose it
+    is. Each link can be revoked on its own, and stops working when its purpose ends
+    (``referrals.links``), whatever its ``expires_at`` says.
+    """
+
+    class Purpose(models.TextChoices):
+        PLACE = "place", "Their page of places, offers and calls"
+        WITHDRAW = "withdraw", "Stopping all contact"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    # Erasing the person erases their links with them.
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="private_links")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    # A link first sent before links were stored, signed with the site's key; recorded
+    # the first time it is used, so that it can be revoked like any other.
+    legacy = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["referral", "-created_at"], name="private_link_by_referral")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose__in=["place", "withdraw"]), name="private_link_purpose_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="private_link_expires_after_issue",
+            ),
+            # Only a revoked link names who revoked it.
+            models.CheckConstraint(
+                condition=Q(revoked_by__isnull=True) | Q(revoked_at__isnull=False),
+                name="private_link_revoker_only_when_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link {self.pk}"

@@ -2,18 +2,52 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from django.conf import settings
 
 from portal.notifications.models import MessageLog
 from portal.notifications.services import Recipient, notify
 
-from .links import participant_url, withdraw_url
+from . import links
 from .models import Referral
+
+
+class PrivateLinks(Mapping):
+    """The person's private links as a message's template asks for them.
+
+    A link is issued only when a template uses it, and once per message however many
+    parts (subject, text, HTML) use it, so no link exists that was not sent, and
+    deciding whether a message could be sent issues nothing.
+    """
+
+    BUILDERS = {"withdraw": links.withdraw_url, "my_place": links.participant_url}
+
+    def __init__(self, referral: Referral):
+        self._referral = referral
+        self._issued: dict[str, str] = {}
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.BUILDERS:
+            raise KeyError(name)
+        if name not in self._issued:
+            base = settings.PORTAL_BASE_URL.rstrip("/")
+            self._issued[name] = base + self.BUILDERS[name](self._referral)
+        return self._issued[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.BUILDERS)
+
+    def __len__(self) -> int:
+        return len(self.BUILDERS)
+
+    def __repr__(self) -> str:
+        # Never the secrets, wherever the mapping is printed.
+        return f"<PrivateLinks for {self._referral.pk}: {sorted(self._issued)} issued>"
 
 
 def referral_recipient(referral: Referral) -> Recipient:
     safe = referral.safe_contact
-    base = settings.PORTAL_BASE_URL.rstrip("/")
     return Recipient(
         organisation=referral.organisation,
         record_type="referrals.referral",
@@ -23,10 +57,7 @@ def referral_recipient(referral: Referral) -> Recipient:
         email=referral.email,
         phone=referral.phone,
         name_to_use=safe.name_to_use,
-        links={
-            "withdraw": base + withdraw_url(referral.pk),
-            "my_place": base + participant_url(referral.pk),
-        },
+        links=PrivateLinks(referral),
     )
 
 

@@ -17,6 +17,7 @@ from portal.organisations.roles import CASE_ROLES
 from portal.organisations.scoping import member_organisation_ids
 
 from .choices import Source, State
+from .links import private_links_for_referral
 from .models import CaseNote, ConsentRecord, ContactAttempt, Referral, ReferralEvent
 
 TIMELINE_LIMIT = 100
@@ -126,6 +127,7 @@ def referral_page_data(*, referral: Referral) -> dict:
                 recipient_type="referrals.referral", recipient_id=str(referral.pk)
             )[:20]
         ),
+        "private_links": private_links_for_referral(referral=referral),
         **_duplicates(referral),
     }
 

@@ -35,7 +35,6 @@ from portal.organisations.models import Organisation
 from . import forms as step_forms
 from .choices import ConsentMethod, Source
 from .consent import SELF_REFERRAL_VERSION
-from .links import WITHDRAW, LinkInvalid, read_token
 from .models import Referral, SelfReferralDraft
 from .references import new_reference
 from .services import (
@@ -446,14 +445,3 @@ def self_referral_submit(*, draft: Draft, submission_key: str, request=None) -> 
         submission_key=submission_key,
         request=request,
     )
-
-
-def referral_for_withdraw_token(token: str) -> Referral:
-    """The referral a withdraw link is for; raises LinkExpired or LinkInvalid."""
-    referral_id = _as_uuid(read_token(token, WITHDRAW))
-    referral = None
-    if referral_id is not None:
-        referral = Referral.objects.filter(pk=referral_id).first()
-    if referral is None:
-        raise LinkInvalid
-    return referral

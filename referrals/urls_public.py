@@ -9,8 +9,10 @@ app_name = "selfreferral"
 urlpatterns = [
     path("", views.choose, name="choose"),
     # First, so a damaged link still gets the kind "link does not work" page (an
-    # organisation must therefore not use the slug "withdraw").
-    path("withdraw/<str:token>/", views.withdraw, name="withdraw"),
+    # organisation must therefore not use the slug "withdraw"). Only ``withdraw-link``
+    # carries the link's secret; it redirects to ``withdraw``, answered from the session.
+    path("withdraw/", views.withdraw, name="withdraw"),
+    path("withdraw/<str:token>/", views.withdraw_link, name="withdraw-link"),
     path("<slug:slug>/", views.start, name="start"),
     path("<slug:slug>/check/", views.check, name="check"),
     path("<slug:slug>/done/", views.done, name="done"),

@@ -22,7 +22,7 @@ from django_ratelimit.exceptions import Ratelimited
 
 from portal.accounts.access import public
 
-from . import selfreferral
+from . import links, selfreferral
 from .choices import ConsentMethod
 from .consent import SELF_REFERRAL_VERSION, statement
 from .forms import HONEYPOT_FIELD, SubmitForm
@@ -238,19 +238,39 @@ def done(request, slug):
     )
 
 
+def _withdraw_refusal(request, refusal: LinkInvalid):
+    if isinstance(refusal, LinkExpired):
+        return render(request, "referrals/public/link_expired.html", status=410)
+    return render(request, "referrals/public/link_invalid.html", status=404)
+
+
 @public
 @require_http_methods(["GET", "POST"])
 @_rate_limited(group="selfreferral-withdraw", rate=WITHDRAW_RATE)
-def withdraw(request, token):
+def withdraw_link(request, token):
+    """The one request that carries the link's secret: keep a grant, then drop the secret.
+
+    A POST here (from a page opened before links were redeemed this way) changes nothing:
+    it is redirected like a GET, to the page that asks.
+    """
     try:
-        referral = selfreferral.referral_for_withdraw_token(token)
-    except LinkExpired:
-        return render(request, "referrals/public/link_expired.html", status=410)
-    except LinkInvalid:
-        return render(request, "referrals/public/link_invalid.html", status=404)
+        links.link_open(request, token=token, purpose=links.Purpose.WITHDRAW)
+    except LinkInvalid as refusal:
+        return _withdraw_refusal(request, refusal)
+    return redirect("selfreferral:withdraw")
+
+
+@public
+@require_http_methods(["GET", "POST"])
+@_rate_limited(group="selfreferral-withdraw", rate=WITHDRAW_RATE)
+def withdraw(request):
+    try:
+        referral = links.link_from_session(request, purpose=links.Purpose.WITHDRAW).referral
+    except LinkInvalid as refusal:
+        return _withdraw_refusal(request, refusal)
     if request.method == "POST":
         consent_withdraw(referral=referral, method=ConsentMethod.PRIVATE_LINK, request=request)
-        return redirect(request.path)
+        return redirect("selfreferral:withdraw")
     if not referral.is_contactable:
         return render(request, "referrals/public/withdrawn.html")
     return render(request, "referrals/public/withdraw_confirm.html")

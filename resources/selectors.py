@@ -390,6 +390,15 @@ def delivery_from_token(token: str) -> Delivery | None:
     )
 
 
+def delivery_for_grant(*, delivery_id: str, referral_id: str) -> Delivery | None:
+    """The delivery a visitor's session grant names, if it is still the same person's."""
+    return (
+        Delivery.objects.select_related("referral", "organisation")
+        .filter(pk=delivery_id, referral_id=referral_id)
+        .first()
+    )
+
+
 def delivery_versions(*, delivery: Delivery) -> list[ResourceVersion]:
     items = DeliveryItem.objects.filter(delivery=delivery).select_related("version__resource")
     return [item.version for item in items.order_by("position")]

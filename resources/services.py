@@ -77,7 +77,14 @@ def hash_token(token: str) -> str:
 
 
 def pack_url(token: str) -> str:
-    return reverse("resources:pack", kwargs={"token": token})
+    """The pack's private link: it is opened once, then the pack is read from the session."""
+    return reverse("resources:pack-link", kwargs={"token": token})
+
+
+def delivery_is_open(delivery: Delivery) -> bool:
+    """Whether the person may still open this pack: not revoked or expired, and they can
+    still be contacted."""
+    return delivery.is_live and delivery.referral.is_contactable
 
 
 def _require_coordinator(actor: User | None, organisation: Organisation | None) -> None:

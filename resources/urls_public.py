@@ -9,5 +9,8 @@ urlpatterns = [
     path("read/<slug:slug>/", views.resource, name="resource"),
     path("directory/", views.directory, name="directory"),
     path("directory/<uuid:signpost_id>/", views.signpost, name="signpost"),
-    path("pack/<str:token>/", views.pack, name="pack"),
+    # Only ``pack-link`` carries the link's secret; it redirects to ``pack``, which is
+    # answered from the visitor's session. A secret is never shaped like a UUID.
+    path("pack/<uuid:delivery_id>/", views.pack, name="pack"),
+    path("pack/<str:token>/", views.pack_link, name="pack-link"),
 ]

@@ -1,21 +1,25 @@
 """Public information pages and a person's own pack. No sign-in; quick exit on every page.
 
-Nothing here sets cookies, loads anything from another site or tracks anyone: opening a
-pack only adds to a counter on the delivery.
+Nothing here loads anything from another site or tracks anyone: opening a pack only adds
+to a counter on the delivery. The information pages set no cookies; opening a pack's
+private link sets the session cookie that holds the grant to see it.
 """
 
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from portal.accounts.access import public
+from referrals import links
 
 from . import selectors, services
 from .models import Stage
 
 DIRECTORY_PAGE_SIZE = 30
+# The kind of grant a pack link is exchanged for; one per pack, by its delivery id.
+PACK = "pack"
 
 
 def _filters(request) -> tuple[str, str]:
@@ -86,16 +90,53 @@ def signpost(request, signpost_id):
     )
 
 
+def _pack_gone(request, status: int):
+    return render(request, "resources/public/link_expired.html", status=status)
+
+
 @public
 @require_GET
-def pack(request, token):
-    """The person's pack, exactly as sent. Any link that is not live shows the same kind
-    page and nothing of the pack."""
+def pack_link(request, token):
+    """The one request that carries the pack link's secret: keep a grant in the session,
+    then redirect to the pack's address without it (``referrals.links``)."""
     delivery = selectors.delivery_from_token(token)
     if delivery is None:
-        return render(request, "resources/public/link_expired.html", status=404)
-    if not delivery.is_live or not delivery.referral.is_contactable:
-        return render(request, "resources/public/link_expired.html", status=410)
+        return _pack_gone(request, 404)
+    if not services.delivery_is_open(delivery):
+        return _pack_gone(request, 410)
+    links.grant_store(
+        request,
+        kind=PACK,
+        slot=str(delivery.pk),
+        link_id=delivery.pk,
+        referral_id=delivery.referral_id,
+        expires_at=delivery.expires_at,
+    )
+    return redirect("resources:pack", delivery_id=delivery.pk)
+
+
+@public
+@require_GET
+def pack(request, delivery_id):
+    """The person's pack, exactly as sent, for a visitor who opened its link. Any pack
+    that is not live, or not opened in this browser, shows the same kind page and
+    nothing of the pack."""
+    slot = str(delivery_id)
+    try:
+        grant = links.grant_read(request, kind=PACK, slot=slot)
+    except links.LinkExpired:
+        return _pack_gone(request, 410)
+    delivery = None
+    if grant is not None:
+        delivery = selectors.delivery_for_grant(
+            delivery_id=grant.link_id, referral_id=grant.referral_id
+        )
+    if delivery is None:
+        links.grant_forget(request, kind=PACK, slot=slot)
+        return _pack_gone(request, 404)
+    if not services.delivery_is_open(delivery):
+        links.grant_forget(request, kind=PACK, slot=slot)
+        return _pack_gone(request, 410)
     services.delivery_opened(delivery=delivery)
     return render(
         request,

@@ -244,6 +244,11 @@ CSRF_FAILURE_VIEW = "portal.public.views.csrf_failure"
 # --- Invitations
 INVITATION_VALIDITY = timedelta(days=env.int("INVITATION_VALIDITY_DAYS", default=7))
 
+# --- Private links to a person's page and to stop contact (referrals/links.py). Links
+# signed with the site's key before links were stored are accepted within their year
+# while their purpose lives; False retires every one of them at once.
+LEGACY_PRIVATE_LINKS_ACCEPTED = env.bool("LEGACY_PRIVATE_LINKS_ACCEPTED", default=True)
+
 # --- Encryption of personal data at rest. The first key encrypts; every key decrypts,
 # so a new key can be put first and old rows re-encrypted before the old key is dropped.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])

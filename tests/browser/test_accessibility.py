@@ -196,6 +196,6 @@ def test_group_pages_are_accessible(axe_page, live_server, coordinator_a, organi
         reverse("groups:offer", kwargs={"referral_id": person.pk}),
         reverse("notifications:settings", kwargs={"organisation_id": organisation_a.pk}),
         reverse("notifications:jobs", kwargs={"organisation_id": organisation_a.pk}),
-        links.participant_url(person.pk),
+        links.participant_url(person),
     ):
         check(axe_page, live_server.url + url)

@@ -134,7 +134,7 @@ def test_from_triage_to_the_register(
     # The person accepts through their private link, on their phone.
     phone = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
     theirs = phone.new_page()
-    theirs.goto(live_server.url + links.participant_url(person.pk))
+    theirs.goto(live_server.url + links.participant_url(person))
     keep_screenshot(theirs, "participant-offer")
     theirs.get_by_role("button", name="Accept the place").click()
     theirs.wait_for_load_state()

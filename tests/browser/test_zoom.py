@@ -28,7 +28,7 @@ def test_key_pages_work_at_200_percent_zoom(axe_page, live_server, organisation_
     for url in (
         reverse("public:home"),
         reverse("selfreferral:step", kwargs={"slug": organisation_a.slug, "step": "safe-contact"}),
-        links.participant_url(person.pk),
+        links.participant_url(person),
     ):
         fits(axe_page, live_server.url + url)
     sign_in_through_browser(axe_page, live_server, coordinator_a)

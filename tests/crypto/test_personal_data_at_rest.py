@@ -117,6 +117,8 @@ PLAIN_FIELDS_ALLOWED = {
     "referrals.ContactAttempt.outcome": CODE,
     "referrals.ReferralEvent.kind": CODE,
     "referrals.ReferralEvent.detail": "codes, references and staff names only",
+    "referrals.PrivateLink.purpose": CODE,
+    "referrals.PrivateLink.token_hash": TECHNICAL,
     "referrals.SelfReferralDraft.key_hash": TECHNICAL,
     "peergroups.Venue.name": CONTENT,
     "peergroups.Venue.address": CONTENT,

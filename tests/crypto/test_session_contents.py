@@ -23,6 +23,9 @@ SESSION_WRITES_ALLOWED = {
         "the sent referral's id, a made-up reference for a spam sender, and the submission key"
     ),
     "referrals/access.py: SESSION_KEY": IDS + " (referrals a reason was given for)",
+    "referrals/links.py: GRANTS_SESSION_KEY": (
+        IDS + " (the private links opened, and their referrals) and times"
+    ),
     "portal/accounts/signals.py: SESSION_STARTED_KEY": "a time",
     "portal/accounts/signals.py: SESSION_LAST_ACTIVITY_KEY": "a time",
     "portal/accounts/middleware.py: SESSION_STARTED_KEY": "a time",

@@ -13,9 +13,9 @@ from portal.outcomes.models import OutcomeSchedule, Questionnaire, Response, Tim
 from portal.outcomes.selectors import questionnaires_due
 from portal.outcomes.services import OutcomeError, response_submit
 from portal.reports.selectors import ReportFilters, funder_report
-from referrals import links
 from tests.conftest import sign_in
 from tests.factories import GroupFactory
+from tests.private_links import open_place_page
 from tests.referrals.factories import make_referral
 
 pytestmark = pytest.mark.django_db
@@ -102,11 +102,10 @@ def test_questions_come_at_intake_after_sessions_and_at_exit(
 
 def test_a_participant_answers_through_their_private_link(client, organisation_a, asked, wellbeing):
     person, _ = placed(organisation_a)
-    token = links.make_token(person.pk, links.PARTICIPANT)
-    page = client.get(reverse("peergroups:participant", kwargs={"token": token}))
+    page = open_place_page(client, person)
     url = reverse(
         "peergroups:participant-questionnaire",
-        kwargs={"token": token, "questionnaire_id": wellbeing.pk, "time_point": "intake"},
+        kwargs={"questionnaire_id": wellbeing.pk, "time_point": "intake"},
     )
     assert url in page.content.decode()
     form = client.get(url).content.decode()

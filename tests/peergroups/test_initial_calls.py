@@ -13,8 +13,8 @@ from peergroups.services import (
     call_slot_book,
     call_slot_publish,
 )
-from referrals import links
 from tests.conftest import sign_in
+from tests.private_links import open_place_page, place_url
 from tests.referrals.factories import make_referral
 
 pytestmark = pytest.mark.django_db
@@ -69,11 +69,10 @@ def test_the_outcome_moves_the_referral_on(facilitator_a, organisation_a, outcom
 def test_the_person_picks_a_time_through_their_private_link(client, facilitator_a, organisation_a):
     slot = slot_for(facilitator_a, organisation_a)
     referral = make_referral(organisation_a, support_wanted="initial_call")
-    url = links.participant_url(referral.pk)
-    assert "Choose a time for a first call" in client.get(url).content.decode()
-    client.post(url + f"calls/{slot.pk}/")
+    assert "Choose a time for a first call" in open_place_page(client, referral).content.decode()
+    client.post(place_url("participant-call", slot_id=slot.pk))
     assert InitialCallSlot.objects.get(pk=slot.pk).referral == referral
-    assert "Your call with" in client.get(url).content.decode()
+    assert "Your call with" in client.get(place_url("participant")).content.decode()
 
 
 def test_staff_book_and_record_through_the_pages(

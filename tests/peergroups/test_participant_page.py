@@ -10,6 +10,7 @@ from peergroups.models import Booking, Session, Venue
 from peergroups.services import booking_confirm, booking_offer
 from referrals import links
 from tests.factories import GroupFactory
+from tests.private_links import open_place_page, place_url
 from tests.referrals.factories import make_referral
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,14 @@ def session_for(group, days=3, **extra):
 
 
 def page_of(client, referral):
-    return client.get(links.participant_url(referral.pk)).content.decode()
+    return open_place_page(client, referral).content.decode()
+
+
+def action_url(booking, action):
+    return place_url("participant-action", booking_id=booking.pk, action=action)
+
+
+CALENDAR = "/groups/my-place/meetings.ics"
 
 
 def test_an_offer_is_accepted_through_the_private_link(client, organisation_a, caseworker_a, venue):
@@ -41,8 +49,7 @@ def test_an_offer_is_accepted_through_the_private_link(client, organisation_a, c
     content = page_of(client, person)
     assert "A place is ready for you" in content
     assert "12 Quiet Lane" not in content  # not until confirmed
-    url = links.participant_url(person.pk) + f"{booking.pk}/accept/"
-    assert client.post(url).status_code == 302
+    assert client.post(action_url(booking, "accept")).status_code == 302
     assert Booking.objects.get(pk=booking.pk).state == "confirmed"
     assert "12 Quiet Lane" in page_of(client, person)
 
@@ -57,7 +64,7 @@ def test_joining_details_wait_for_the_ground_rules(client, organisation_a, casew
     content = page_of(client, person)
     assert "First names only." in content
     assert "zoom.example" not in content and "abc123" not in content
-    client.post(links.participant_url(person.pk) + f"{booking.pk}/ground-rules/")
+    client.post(action_url(booking, "ground-rules"))
     content = page_of(client, person)
     assert "https://zoom.example/j/123" in content and "abc123" in content
 
@@ -72,9 +79,10 @@ def test_no_joining_details_for_waiting_or_cancelled_people(
     booking_offer(group=group, referral=waiting, actor=caseworker_a)
     content = page_of(client, waiting)
     assert "waiting list (number 1)" in content and "Quiet Lane" not in content
-    client.post(links.participant_url(seated.pk) + f"{first.pk}/cancel/")
-    assert "Quiet Lane" not in page_of(client, seated)
-    calendar = client.get(links.participant_url(seated.pk) + "meetings.ics")
+    page_of(client, seated)
+    client.post(action_url(first, "cancel"))
+    assert "Quiet Lane" not in client.get(place_url("participant")).content.decode()
+    calendar = client.get(CALENDAR)
     assert Calendar.from_ical(calendar.content).walk("VEVENT") == []
 
 
@@ -92,7 +100,8 @@ def test_the_calendar_file_is_valid_and_neutral(client, organisation_a, casework
     session_for(group, days=17, status=Session.Status.CANCELLED)
     person = make_referral(organisation_a)
     booking_confirm(booking=booking_offer(group=group, referral=person, actor=caseworker_a))
-    response = client.get(links.participant_url(person.pk) + "meetings.ics")
+    page_of(client, person)
+    response = client.get(CALENDAR)
     assert response["Content-Type"].startswith("text/calendar")
     events = Calendar.from_ical(response.content).walk("VEVENT")
     assert len(events) == 2
@@ -110,15 +119,17 @@ def test_tampered_links_show_nothing(client, token):
 
 def test_a_withdraw_link_cannot_open_the_participant_page(client, organisation_a):
     person = make_referral(organisation_a)
-    token = links.make_token(person.pk, links.WITHDRAW)
+    token = links.link_issue(referral=person, purpose=links.Purpose.WITHDRAW)
     assert client.get(f"/groups/my-place/{token}/").status_code == 404
+    assert client.get(place_url("participant")).status_code == 404
 
 
 def test_someone_elses_booking_cannot_be_acted_on(client, organisation_a, caseworker_a):
     group = GroupFactory(organisation=organisation_a)
     mine, theirs = make_referral(organisation_a), make_referral(organisation_a)
     their_offer = booking_offer(group=group, referral=theirs, actor=caseworker_a)
-    response = client.post(links.participant_url(mine.pk) + f"{their_offer.pk}/decline/")
+    page_of(client, mine)
+    response = client.post(action_url(their_offer, "decline"))
     assert response.status_code == 404
     assert Booking.objects.get(pk=their_offer.pk).state == "offered"
 
@@ -131,8 +142,8 @@ def test_an_expired_offer_click_explains_and_changes_nothing_else(
     group = GroupFactory(organisation=organisation_a, capacity=1)
     person = make_referral(organisation_a)
     offer = booking_offer(group=group, referral=person, actor=caseworker_a)
-    url = links.participant_url(person.pk)
     with time_machine.travel(timezone.now() + timedelta(hours=49)):
-        response = client.post(url + f"{offer.pk}/accept/", follow=True)
+        page_of(client, person)
+        response = client.post(action_url(offer, "accept"), follow=True)
     assert "this offer has ended" in response.content.decode()
     assert Booking.objects.get(pk=offer.pk).state == "expired"

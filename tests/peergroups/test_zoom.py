@@ -139,7 +139,7 @@ def test_each_confirmed_participant_gets_their_own_link(client, zoom, organisati
     from peergroups.meetings import booking_registrations_sync
     from peergroups.models import Booking, ZoomAccount, ZoomRegistration
     from peergroups.services import booking_confirm, booking_offer, booking_release
-    from referrals import links
+    from tests.private_links import open_place_page
     from tests.referrals.factories import make_referral
 
     ZoomAccount.objects.create(
@@ -162,7 +162,7 @@ def test_each_confirmed_participant_gets_their_own_link(client, zoom, organisati
     assert booking_registrations_sync(booking_id=booking.pk, client=client) == 1
     registration = ZoomRegistration.objects.get()
     assert zoom.registrants[registration.registrant_id]["email"].endswith("@invalid.example")
-    page = Client().get(links.participant_url(person.pk)).content.decode()
+    page = open_place_page(Client(), person).content.decode()
     assert registration.join_url in page.replace("&amp;", "&")
     assert session.join_url not in page
     booking_release(booking=booking, state=Booking.State.CANCELLED, actor=caseworker_a)

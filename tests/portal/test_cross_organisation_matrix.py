@@ -109,6 +109,11 @@ def organisation_a_objects(
     sar = sar_open(
         referral=referral, received_on=timezone.localdate(), notes="", actor=coordinator_a
     )
+    from referrals import links
+    from referrals.models import PrivateLink
+
+    place_token = links.link_issue(referral=referral, purpose=links.Purpose.PLACE)
+    private_link = PrivateLink.objects.get(token_hash=links.hash_token(place_token))
     raw_key = issue_key(organisation_a, police_agency, coordinator_a)
     sent = key_client(raw_key).post("/api/v1/referrals/", referral_body(), format="json")
     return {
@@ -129,6 +134,7 @@ def organisation_a_objects(
         "reference": sent.json()["reference"],
         "action": "cancel",
         "sar_id": sar.pk,
+        "link_id": private_link.pk,
         "record_type": "closed_referral",
         "table": "referrals_by_source",
         "questionnaire_id": shipped_questionnaires["ons4-wellbeing"].pk,
@@ -181,3 +187,6 @@ def assert_nothing_changed(ids: dict) -> None:
     from referrals.models import SubjectAccessRequest
 
     assert SubjectAccessRequest.objects.get(pk=ids["sar_id"]).status == "received"
+    from referrals.models import PrivateLink
+
+    assert PrivateLink.objects.get(pk=ids["link_id"]).revoked_at is None

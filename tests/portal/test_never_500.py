@@ -94,7 +94,7 @@ def world(organisation_a, coordinator_a, police_agency):
         "organisation_id": organisation_a.pk,
         "invitation_id": invitation.pk,
         "membership_id": coordinator_a.memberships.first().pk,
-        "token": links.make_token(referral.pk, links.PARTICIPANT),
+        "token": links.link_issue(referral=referral, purpose=links.Purpose.PLACE),
         "slug": organisation_a.slug,
         "step": "relationship",
         "action": "accept",

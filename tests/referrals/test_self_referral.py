@@ -18,13 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.notifications.models import MessageLog
-from referrals import links
 from referrals.consent import SELF_REFERRAL_VERSION, statement
 from referrals.models import ConsentRecord, Referral, SafeContact, SelfReferralDraft
 from referrals.selfreferral import IDLE_LIMIT, STEPS, draft_key_hash
 from referrals.views_public import STEP_RATE, SUBMIT_RATE
 from tests.factories import OrganisationFactory
-from tests.referrals.factories import make_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -702,67 +700,3 @@ def test_no_acknowledgement_without_a_safe_email_or_text_channel(
     assert mail.outbox == []
     log = MessageLog.objects.get()
     assert log.status == "refused" and log.template == "referral_received"
-
-
-# --- The private link that stops all contact ---------------------------------------
-
-
-def test_the_withdraw_link_asks_then_stops_all_contact(client, organisation_a):
-    referral = make_referral(organisation_a, full_name="Sam Private")
-    url = links.withdraw_url(referral.pk)
-    page = client.get(url)
-    content = page.content.decode()
-    assert page.status_code == 200
-    assert "Stop all contact from us?" in content and "data-quick-exit" in content
-    assert "Sam Private" not in content and referral.reference not in content
-    referral.refresh_from_db()
-    assert referral.is_contactable  # a GET changes nothing
-
-    response = client.post(url, follow=True)
-    content = response.content.decode()
-    assert "We will not contact you again" in content
-    assert "Sam Private" not in content and referral.reference not in content
-    referral.refresh_from_db()
-    assert referral.consent_withdrawn_at is not None and referral.state == "closed"
-    withdrawal = referral.consents.get(action="withdrawn")
-    assert withdrawal.method == "private_link"
-
-    # Using the link again is harmless.
-    assert "We will not contact you again" in client.get(url).content.decode()
-    client.post(url)
-    assert referral.consents.filter(action="withdrawn").count() == 1
-
-
-@pytest.mark.parametrize("token", ["forged", "x" * 300, "abc:def:ghi"])
-def test_a_tampered_withdraw_link_gets_a_kind_404(client, organisation_a, token):
-    url = reverse("selfreferral:withdraw", kwargs={"token": token})
-    for response in (client.get(url), client.post(url)):
-        assert response.status_code == 404
-        content = response.content.decode()
-        assert "This link does not work" in content and "data-quick-exit" in content
-
-
-def test_an_altered_withdraw_link_gets_a_404_and_changes_nothing(client, organisation_a):
-    referral = make_referral(organisation_a)
-    url = links.withdraw_url(referral.pk)
-    altered = url[:-3] + ("A" if url[-3] != "A" else "B") + url[-2:]
-    assert client.post(altered).status_code == 404
-    other_purpose = links.make_token(referral.pk, "some.other.purpose")
-    other_url = reverse("selfreferral:withdraw", kwargs={"token": other_purpose})
-    assert client.post(other_url).status_code == 404
-    referral.refresh_from_db()
-    assert referral.is_contactable
-
-
-def test_an_expired_withdraw_link_gets_a_kind_410(client, organisation_a):
-    referral = make_referral(organisation_a, full_name="Sam Private")
-    url = links.withdraw_url(referral.pk)
-    with time_machine.travel(timezone.now() + links.LINK_LIFETIME + timedelta(days=1)):
-        for response in (client.get(url), client.post(url)):
-            assert response.status_code == 410
-            content = response.content.decode()
-            assert "This link has expired" in content and "contact the organisation" in content
-            assert "Sam Private" not in content and organisation_a.name not in content
-            assert "data-quick-exit" in content
-    referral.refresh_from_db()
-    assert referral.is_contactable

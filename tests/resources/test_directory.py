@@ -194,7 +194,7 @@ def test_a_local_sexual_assault_referral_centre_replaces_the_national_entry_in_p
         _, token = services.pack_send(
             referral=referral, pack=None, resources=[resource], actor=actor
         )
-        page = client.get(services.pack_url(token)).content.decode()
+        page = client.get(services.pack_url(token), follow=True).content.decode()
         assert expected in page and absent not in page
 
 
@@ -210,5 +210,8 @@ def test_signposts_to_check_are_not_shown_to_families(
     _, token = services.pack_send(
         referral=referral, pack=None, resources=[resource], actor=caseworker_a
     )
-    assert "Safer Living Foundation" not in client.get(services.pack_url(token)).content.decode()
+    assert (
+        "Safer Living Foundation"
+        not in client.get(services.pack_url(token), follow=True).content.decode()
+    )
     assert "Safer Living" not in client.get(reverse("resources:directory")).content.decode()

@@ -77,7 +77,7 @@ def test_editing_after_sending_leaves_the_sent_version_readable_through_the_deli
         actor=coordinator_a,
     )
     # The person's own page
-    page = client.get(services.pack_url(token)).content.decode()
+    page = client.get(services.pack_url(token), follow=True).content.decode()
     assert "The words we sent." in page and "Our guide" in page
     assert "Words written later." not in page and "Our new guide" not in page
     # The staff view of the delivery
