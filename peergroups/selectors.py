@@ -10,17 +10,91 @@ from django.utils import timezone
 
 from .models import Attendance, Booking, Group, InitialCallSlot, Session, ZoomRegistration
 
+# --- What a person may see of how to join --------------------------------------------
+#
+# One rule decides whether a person may see how to join a group (the Zoom link and
+# passcode, or the venue's address and arrival notes): ``may_see_joining_details``. The
+# details themselves are only ever handed out as a ``JoiningDetails``, made by
+# ``joining_details`` after asking that rule, and every path that shows a person how to
+# join (their page, the calendar file) takes them from there. Messages never carry
+# joining details at all: they link to the page, where this rule decides.
+
+
+def may_see_joining_details(booking: Booking) -> bool:
+    """A confirmed place whose group's ground rules, if it has any, have been accepted."""
+    if booking.state != Booking.State.CONFIRMED:
+        return False
+    return not booking.group.ground_rules or booking.ground_rules_accepted_at is not None
+
+
+@dataclass(frozen=True)
+class SessionJoining:
+    session: Session
+    # This person's own Zoom registration link where there is one, otherwise the
+    # meeting's shared link; empty until the link is known.
+    join_url: str
+    passcode: str
+
+
+@dataclass(frozen=True)
+class JoiningDetails:
+    online: bool
+    sessions: list[SessionJoining]
+    address: str = ""
+    accessibility: str = ""
+    arrival_notes: str = ""
+
+    @property
+    def calendar_location(self) -> str:
+        return "Online" if self.online else self.address.replace("\n", ", ")
+
+
+def joining_details(
+    *, booking: Booking, sessions: list[Session], own_links: dict | None = None
+) -> JoiningDetails | None:
+    """How ``booking``'s person joins ``sessions`` (of its group), or None if the rule
+    says they may not see it yet."""
+    if not may_see_joining_details(booking):
+        return None
+    group = booking.group
+    own_links = own_links or {}
+    online = group.format == Group.Format.ZOOM
+    venue = group.venue if not online else None
+    return JoiningDetails(
+        online=online,
+        sessions=[
+            SessionJoining(
+                session=session,
+                join_url=own_links.get(session.pk, session.join_url) if online else "",
+                passcode=session.passcode if online else "",
+            )
+            for session in sessions
+        ],
+        address=venue.address if venue else "",
+        accessibility=venue.accessibility if venue else "",
+        arrival_notes=venue.arrival_notes if venue else "",
+    )
+
 
 @dataclass(frozen=True)
 class PlaceView:
     """One of a participant's places, with what they may see of it."""
 
     booking: Booking
-    # Each upcoming session with the link this person should use: their own Zoom
-    # registration link where there is one, otherwise the meeting's shared link.
-    upcoming: list[tuple[Session, str]]
+    upcoming: list[Session]
     waiting_position: int | None
-    may_see_joining_details: bool
+    # None until the person may see how to join (``may_see_joining_details``).
+    joining: JoiningDetails | None
+
+
+def _upcoming_sessions(now):
+    return Prefetch(
+        "group__sessions",
+        queryset=Session.objects.filter(
+            starts_at__gte=now, status=Session.Status.SCHEDULED
+        ).order_by("starts_at"),
+        to_attr="upcoming_sessions",
+    )
 
 
 def participant_places(*, referral) -> list[PlaceView]:
@@ -29,13 +103,7 @@ def participant_places(*, referral) -> list[PlaceView]:
         Booking.objects.filter(referral=referral, state__in=Booking.ACTIVE)
         .select_related("group__venue", "group__organisation")
         .prefetch_related(
-            Prefetch(
-                "group__sessions",
-                queryset=Session.objects.filter(
-                    starts_at__gte=now, status=Session.Status.SCHEDULED
-                ).order_by("starts_at"),
-                to_attr="upcoming_sessions",
-            ),
+            _upcoming_sessions(now),
             Prefetch(
                 "registrations",
                 queryset=ZoomRegistration.objects.filter(cancelled_at__isnull=True),
@@ -55,35 +123,43 @@ def participant_places(*, referral) -> list[PlaceView]:
                 ).count()
                 + 1
             )
-        rules_ok = not booking.group.ground_rules or booking.ground_rules_accepted_at is not None
-        own_links = {r.session_id: r.join_url for r in booking.live_registrations}
+        upcoming = booking.group.upcoming_sessions[:12]
         places.append(
             PlaceView(
                 booking=booking,
-                upcoming=[
-                    (session, own_links.get(session.pk, session.join_url))
-                    for session in booking.group.upcoming_sessions[:12]
-                ],
+                upcoming=upcoming,
                 waiting_position=position,
-                may_see_joining_details=booking.state == Booking.State.CONFIRMED and rules_ok,
+                joining=joining_details(
+                    booking=booking,
+                    sessions=upcoming,
+                    own_links={r.session_id: r.join_url for r in booking.live_registrations},
+                ),
             )
         )
     return places
 
 
-def confirmed_upcoming_sessions(*, referral) -> list[Session]:
-    """Sessions for the calendar file: confirmed places only."""
-    return list(
-        Session.objects.filter(
-            group__bookings__referral=referral,
-            group__bookings__state=Booking.State.CONFIRMED,
-            status=Session.Status.SCHEDULED,
-            starts_at__gte=timezone.now(),
-        )
+@dataclass(frozen=True)
+class CalendarEntry:
+    session: Session
+    # Where, as far as this person may see it: empty until they may see joining details.
+    location: str
+
+
+def participant_calendar(*, referral) -> list[CalendarEntry]:
+    """The calendar file's meetings: confirmed places only, placed by the joining rule."""
+    bookings = (
+        Booking.objects.filter(referral=referral, state=Booking.State.CONFIRMED)
         .select_related("group__venue", "group__organisation")
-        .order_by("starts_at")
-        .distinct()
+        .prefetch_related(_upcoming_sessions(timezone.now()))
     )
+    entries = []
+    for booking in bookings:
+        sessions = booking.group.upcoming_sessions
+        joining = joining_details(booking=booking, sessions=sessions)
+        location = joining.calendar_location if joining else ""
+        entries += [CalendarEntry(session=session, location=location) for session in sessions]
+    return sorted(entries, key=lambda entry: entry.session.starts_at)
 
 
 def participant_has_something_current(*, referral, since: datetime) -> bool:

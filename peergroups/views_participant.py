@@ -4,7 +4,7 @@ The link's secret is used once: ``participant_link`` exchanges it for a grant in
 visitor's session and redirects to ``/groups/my-place/``; every other view here reads
 the grant (``referrals.links``), so the secret is never in the address of a page, an
 action or the calendar file. Joining details (Zoom link and passcode, or the venue's
-address) appear only for a confirmed place whose ground rules have been accepted.
+address) are shown only as ``selectors.joining_details`` allows.
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def participant_calendar(request):
     referral, refusal = _referral_for(request)
     if refusal:
         return refusal
-    body = sessions_calendar(selectors.confirmed_upcoming_sessions(referral=referral))
+    body = sessions_calendar(selectors.participant_calendar(referral=referral))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="meetings.ics"'
     return response
