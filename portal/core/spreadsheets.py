@@ -7,20 +7,29 @@ apostrophe before any line that would start a formula, and every cell holding a 
 break of any kind is quoted. Every export (the audit log, the funders' report tables, the
 support directory) goes through ``csv_writer``; a test fails if a module writes CSV any
 other way.
+
+What "would start a formula" is decided on what a spreadsheet sees, not on the first
+character alone: spreadsheets skip leading spaces before a formula, and some read the
+full-width and small forms of = + - @ (U+FF1D and the like, as an East Asian keyboard
+types them) as the ASCII ones. So leading white space and invisible format characters
+are stepped over, and the first character that remains is compared after NFKC
+normalisation. A line is given its apostrophe before the spaces, so what is shown is
+the text as typed.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any, Protocol
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# The start of the cell, or of any line inside it, followed by a formula character.
-_LINE_STARTING_A_FORMULA = re.compile(r"(^|\r\n|\r|\n)(?=[=+\-@\t\r])")
-_NEUTRALISED_LINE = re.compile(r"(^|\r\n|\r|\n)'(?=[=+\-@\t\r])")
+# After NFKC normalisation; U+2212 (the minus sign) too, which NFKC leaves as it is.
+_FORMULA_CHARACTERS = frozenset("=+-@\u2212")
+# Line breaks inside a cell: each starts a line that a spreadsheet may read on its own.
+_LINE_BREAKS = re.compile(r"(\r\n|\r|\n)")
 
 
 class SpreadsheetDialect(csv.excel):
@@ -35,6 +44,40 @@ class _Writable(Protocol):
     def write(self, text: str, /) -> Any: ...
 
 
+def _is_blank(character: str) -> bool:
+    # White space (spaces, tabs, no-break and ideographic spaces) and invisible format
+    # characters (zero-width space, byte-order mark): a spreadsheet may step over either.
+    return character.isspace() or unicodedata.category(character) == "Cf"
+
+
+def starts_a_formula(line: str) -> bool:
+    """Whether a spreadsheet could read ``line`` (a cell, or one line inside one) as a
+    formula. Apostrophes before it count for nothing, so that neutralising can be undone
+    exactly (a line already starting with "'=" gets one more)."""
+    line = line.lstrip("'")
+    if line[:1] in ("\t", "\r"):
+        return True
+    for character in line:
+        if _is_blank(character):
+            continue
+        return unicodedata.normalize("NFKC", character)[:1] in _FORMULA_CHARACTERS
+    return False
+
+
+def _each_line(text: str, change) -> str:
+    parts = _LINE_BREAKS.split(text)
+    # Even positions are lines, odd ones the line breaks between them.
+    return "".join(part if n % 2 else change(part) for n, part in enumerate(parts))
+
+
+def _neutralised(line: str) -> str:
+    return "'" + line if starts_a_formula(line) else line
+
+
+def _restored(line: str) -> str:
+    return line[1:] if line.startswith("'") and starts_a_formula(line[1:]) else line
+
+
 def safe_cell(value):
     """Numbers pass through; everything else is written as its text, with an apostrophe
     (which a spreadsheet shows as text) before the cell and before any line inside it
@@ -43,7 +86,7 @@ def safe_cell(value):
         return ""
     if isinstance(value, bool | int | float | Decimal):
         return value
-    return _LINE_STARTING_A_FORMULA.sub(r"\1'", str(value))
+    return _each_line(str(value), _neutralised)
 
 
 def safe_row(values: Iterable) -> list:
@@ -52,7 +95,7 @@ def safe_row(values: Iterable) -> list:
 
 def cell_from_spreadsheet(value: str) -> str:
     """Undo ``safe_cell`` on a value read back from one of the portal's own exports."""
-    return _NEUTRALISED_LINE.sub(r"\1", value)
+    return _each_line(value, _restored)
 
 
 class SpreadsheetWriter:

@@ -4,6 +4,7 @@ no cell starts a new row, and no line inside a cell starts a formula."""
 import ast
 import csv
 import io
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,30 @@ HOSTILE = [
     "\t=1+1",
     "\r=1+1",
     "Two\rlines\nand\r\nmore",
+    # Spreadsheets step over leading spaces before a formula.
+    "  =1+1",
+    "Fine\n   +1+1",
+    "\u00a0=1+1",
+    "\u3000@SUM(A1)",
+    "\u200b=1+1",
+    "\ufeff=1+1",
+    # Full-width and small forms, which some spreadsheets read as = + - @.
+    '\uff1dHYPERLINK("http://evil.example")',
+    "\uff0b1+1",
+    "\uff0d2+3",
+    "\uff20SUM(A1)",
+    "Fine\r  \ufe66 1+1",
+    "\u22121+1",
+    # A tab or carriage return before a formula, at the start and inside.
+    "\t  =1+1",
+    "Fine\r\t=1+1",
+    "\r\n =1+1",
+    # Already neutralised once, by someone else: still undone exactly.
+    "'=1+1",
+    "''  =1+1",
 ]
+# White space and invisible characters a spreadsheet may skip before reading a formula.
+BLANK = " \t\u00a0\u3000\u200b\ufeff"
 
 
 def _read(text: str) -> list[list[str]]:
@@ -37,11 +61,27 @@ def test_a_cell_with_line_breaks_stays_one_cell_of_one_row(value):
     assert len(rows) == 2 and len(rows[1]) == 2
 
 
+def _would_run(line: str) -> bool:
+    """As a spreadsheet may read a line: leading blanks skipped, wide forms narrowed."""
+    if line.startswith(FORMULA_STARTS):
+        return True
+    rest = line.lstrip(BLANK)
+    return unicodedata.normalize("NFKC", rest[:1]) in {"=", "+", "-", "@", "\u2212"}
+
+
 @pytest.mark.parametrize("value", HOSTILE)
 def test_no_line_inside_a_cell_starts_a_formula(value):
     [_, [_, cell]] = _read(csv_text([["id", "name"], ["1", value]]))
     for line in cell.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        assert not line.startswith(FORMULA_STARTS), repr(cell)
+        assert not _would_run(line), repr(cell)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["  Hello", "Tom & Jerry", "team@charity.example", "5 - 3", "\uff21BC", "Line\n  two"],
+)
+def test_text_that_starts_no_formula_is_written_as_it_is(value):
+    assert safe_cell(value) == value
 
 
 @pytest.mark.parametrize("value", HOSTILE)
