@@ -303,6 +303,9 @@ class ReferralEvent(AppendOnlyModel):
         CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
         MESSAGE = "message", "Message"
         PACK_SENT = "pack_sent", "Resource pack sent"
+        CALL_BOOKED = "call_booked", "Initial call booked"
+        CALL_MOVED = "call_moved", "Initial call moved"
+        SUPPORT_CODE_GIVEN = "support_code_given", "Support page code given by phone"
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     # The referral's organisation, kept on each event so that an organisation's latest
@@ -468,8 +471,8 @@ class SelfReferralDraft(models.Model):
 
 
 class PrivateLink(models.Model):
-    """A private link sent to the person in one message: to their place page, or to stop
-    all contact.
+    """A private link sent to the person in one message, or read to them by phone as a
+    short code: to their support page, or to stop all contact.
 
     The link's secret is random and exists only in the message; the database keeps its
     SHA-256, so a copy of the database opens nothing and nothing in a link says whose it
@@ -478,7 +481,9 @@ class PrivateLink(models.Model):
     """
 
     class Purpose(models.TextChoices):
-        PLACE = "place", "Their page of places, offers and calls"
+        # Named "place" when the page only showed group places; it is now their whole
+        # support page. The stored value stays, so links already sent keep working.
+        PLACE = "place", "Their support page"
         WITHDRAW = "withdraw", "Stopping all contact"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -499,6 +504,11 @@ class PrivateLink(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Who read it to the person by phone as a short code (``links.code_issue``);
+    # empty for a link sent in a message.
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

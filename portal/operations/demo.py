@@ -32,6 +32,21 @@ class DemoUser:
 
 
 ORGANISATIONS = ["Northbridge Family Support", "Riverside Peer Network"]
+# How families reach each demo charity: Ofcom's numbers kept for drama, which never ring
+# anyone, and addresses on the reserved .example domain.
+DEMO_CONTACT_DETAILS = {
+    ORGANISATIONS[0]: {
+        "contact_phone": "0808 157 0192",
+        "contact_email": "support@northbridge.example",
+        "contact_opening_hours": "Monday to Friday, 9am to 5pm\nThursday until 8pm\n"
+        "Closed on bank holidays",
+    },
+    ORGANISATIONS[1]: {
+        "contact_phone": "0113 496 0123",
+        "contact_email": "hello@riverside.example",
+        "contact_opening_hours": "Tuesday to Saturday, 10am to 4pm",
+    },
+}
 AGENCY = "Example Constabulary"
 AGENCY_DOMAIN = "police.example"
 DEMO_USERS = [
@@ -72,6 +87,7 @@ def demo_data_load(
         organisations[name], _ = Organisation.objects.get_or_create(
             name=name, defaults={"slug": slugify(name), "service_area": "Northshire"}
         )
+        _demo_contact_details(organisations[name], DEMO_CONTACT_DETAILS[name])
     progress(f"{len(organisations)} organisations")
     agency, _ = ReferringAgency.objects.get_or_create(
         name=AGENCY, defaults={"kind": ReferringAgency.Kind.POLICE}
@@ -130,6 +146,19 @@ def demo_data_load(
     made = _demo_referrals(organisations[ORGANISATIONS[0]], agency)
     progress(f"{made} referrals")
     return logins
+
+
+def _demo_contact_details(organisation: Organisation, details: dict[str, str]) -> None:
+    """Fill in how families reach a demo charity, leaving alone anything a coordinator has
+    already given (loading the demo again keeps their changes)."""
+    from portal.organisations.contact import opening_hours_clean, uk_phone_normalise
+
+    if organisation.has_contact_details:
+        return
+    organisation.contact_phone = uk_phone_normalise(details["contact_phone"])
+    organisation.contact_email = details["contact_email"]
+    organisation.contact_opening_hours = opening_hours_clean(details["contact_opening_hours"])
+    organisation.save(update_fields=["contact_phone", "contact_email", "contact_opening_hours"])
 
 
 def _demo_outcome_measures(organisations) -> None:

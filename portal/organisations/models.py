@@ -34,6 +34,12 @@ class Organisation(models.Model):
     )
     # Staff must verify with a passkey, which a look-alike sign-in page cannot collect.
     require_passkeys = models.BooleanField(default=False)
+    # How a family can reach the organisation themselves, shown on the public pages where
+    # they choose it and have chosen it (portal/organisations/contact.py checks them).
+    # The phone number is kept in E.164 form, so a tel: link and the database check agree.
+    contact_phone = models.CharField(max_length=16, blank=True)
+    contact_email = models.EmailField(max_length=254, blank=True)
+    contact_opening_hours = models.CharField(max_length=300, blank=True)
     partner_agencies = models.ManyToManyField(
         "ReferringAgency", blank=True, related_name="partner_organisations"
     )
@@ -41,9 +47,30 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contact_phone="") | Q(contact_phone__regex=r"^\+44[0-9]{9,10}$"),
+                name="organisation_contact_phone_uk_e164",
+            ),
+            # A number a frightened person rings must say when someone will answer it.
+            models.CheckConstraint(
+                condition=Q(contact_phone="") | ~Q(contact_opening_hours=""),
+                name="organisation_contact_phone_has_opening_hours",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def contact_phone_display(self) -> str:
+        from .contact import uk_phone_display
+
+        return uk_phone_display(self.contact_phone)
+
+    @property
+    def has_contact_details(self) -> bool:
+        return bool(self.contact_phone or self.contact_email)
 
 
 class ReferringAgency(models.Model):

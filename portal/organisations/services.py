@@ -248,3 +248,45 @@ def organisation_passkeys_require(
     )
     transaction.on_commit(passkey_policy_changed)
     return organisation
+
+
+@transaction.atomic
+def organisation_contact_update(
+    *,
+    organisation: Organisation,
+    contact_phone: str,
+    contact_email: str,
+    contact_opening_hours: str,
+    actor: User,
+    request=None,
+) -> Organisation:
+    """Change how families can reach the organisation, as its public pages show it.
+
+    The values come checked from ``OrganisationContactForm``; the database refuses a phone
+    number that is not UK E.164, or one without opening hours, whatever the caller.
+    """
+    require_coordinator(actor, organisation, refusal=PermissionDenied)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    values = {
+        "contact_phone": contact_phone,
+        "contact_email": contact_email,
+        "contact_opening_hours": contact_opening_hours,
+    }
+    changed = sorted(
+        field for field, value in values.items() if getattr(organisation, field) != value
+    )
+    if not changed:
+        return organisation
+    for field in changed:
+        setattr(organisation, field, values[field])
+    organisation.save(update_fields=changed)
+    # Names of the fields only: the details are public, but the log keeps no values.
+    audit_record(
+        action=AuditEvent.Action.CHANGED,
+        actor=actor,
+        request=request,
+        organisation=organisation,
+        target=organisation,
+        detail={"change": "contact details", "fields": changed},
+    )
+    return organisation

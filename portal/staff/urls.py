@@ -1,6 +1,7 @@
 from django.urls import path
 
 from portal.api import views_staff as api_keys
+from portal.organisations import views_contact as organisation_contact
 from portal.outcomes import views as outcomes
 from portal.reports import views as reports
 
@@ -57,6 +58,11 @@ urlpatterns = [
         "organisations/<uuid:organisation_id>/retention/<slug:record_type>/",
         views_retention.retention_rule_edit,
         name="retention-rule",
+    ),
+    path(
+        "organisations/<uuid:organisation_id>/contact-details/",
+        organisation_contact.contact_details,
+        name="contact-details",
     ),
     path(
         "organisations/<uuid:organisation_id>/security/",
