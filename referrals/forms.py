@@ -295,7 +295,12 @@ class StageStepForm(forms.Form):
 class ChildrenStepForm(forms.Form):
     children_in_household = choice_field(
         **CHILDREN,
-        help_text="We ask so that we can offer support and information that fit your family.",
+        help_text=(
+            "We ask so that we can offer support and information that fit your family, "
+            "and so that we can think about children's safety. Answering yes does not by "
+            "itself mean we will tell anyone. If we thought a child might be at risk of "
+            "harm, we might need to share information with children's social services."
+        ),
     )
 
 

@@ -15,6 +15,7 @@ PUBLIC_PAGES = [
     "public:get-help-now",
     "public:staying-safe-online",
     "public:cookies",
+    "selfreferral:choose",
     "account_login",
     "account_reset_password",
     "account_signup",
