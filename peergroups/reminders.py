@@ -121,6 +121,7 @@ def call_reminders_queue(*, now: datetime | None = None) -> int:
                     template="call_reminder",
                     context={
                         "slot_id": str(slot.pk),
+                        "referral_id": str(slot.referral_id),
                         "starts_at": slot.starts_at.isoformat(),
                         "when": _in_words(slot.starts_at),
                     },
@@ -147,6 +148,10 @@ def _call_reminder_still_wanted(context: dict) -> str | None:
         slot is None
         or slot.referral_id is None
         or slot.starts_at.isoformat() != context["starts_at"]
+        # A person who moved their call frees the time for someone else, who may book
+        # it before this reminder goes: it is no longer theirs. (Reminders queued before
+        # the context named the person have no "referral_id" and skip this check.)
+        or str(slot.referral_id) != context.get("referral_id", str(slot.referral_id))
     ):
         return "the call was cancelled or moved"
     return None

@@ -162,12 +162,18 @@ def participant_calendar(*, referral) -> list[CalendarEntry]:
     return sorted(entries, key=lambda entry: entry.session.starts_at)
 
 
+# States in which the person is waiting for the next step from us: not yet contacted or
+# assessed, assessed and waiting for an offer, or on a group's waiting list.
+SUPPORT_PAGE_WAITING_STATES = ("new", "in_contact", "assessed", "waitlisted")
+
+
 def participant_has_something_current(*, referral, since: datetime) -> bool:
-    """Whether the person's own page still has something for them: a first call they may
-    book, an offer, a place or a waiting-list place in a group still meeting, a call,
-    or questions to answer, or one of these that ended after ``since``."""
-    if referral.state in ("new", "in_contact"):
-        # Not yet assessed: the page offers times for a first call.
+    """Whether the person's support page still has something for them: while they wait
+    for us (a first call they may book, the outcome of their call, a place on a waiting
+    list) it says where things stand and lets them change how we reach them; then an
+    offer, a place in a group still meeting, a call, or questions to answer, or one of
+    these that ended after ``since``."""
+    if referral.state in SUPPORT_PAGE_WAITING_STATES:
         return True
     last_meeting_ends = (
         Session.objects.filter(group=OuterRef("group"), status=Session.Status.SCHEDULED)
@@ -305,8 +311,9 @@ def free_call_slots(*, organisation, limit: int = 20) -> list[InitialCallSlot]:
 
 
 def upcoming_call(*, referral) -> InitialCallSlot | None:
+    """The person's next call, unless its outcome is already recorded (it happened)."""
     return (
-        InitialCallSlot.objects.filter(referral=referral, starts_at__gt=timezone.now())
+        InitialCallSlot.objects.filter(referral=referral, starts_at__gt=timezone.now(), outcome="")
         .order_by("starts_at")
         .first()
     )

@@ -389,23 +389,120 @@ def attendance_record(
     return attendance
 
 
+def _call_in_words(slot: InitialCallSlot) -> str:
+    from django.utils.dateformat import format as date_format
+
+    return date_format(timezone.localtime(slot.starts_at), "j M Y, g:i a")
+
+
+def _call_change_recorded(
+    referral: Referral,
+    kind: str,
+    *,
+    slot: InitialCallSlot,
+    actor: User | None,
+    request=None,
+    moved_from: InitialCallSlot | None = None,
+) -> None:
+    """The referral's timeline line and the audit row for a call booked or moved, by staff
+    or by the person on their support page (``actor`` None), so the caseworker sees it.
+    The timeline keeps the times in words (not personal data, and what staff read)."""
+    by = {} if actor is not None else {"by": "person"}
+    ids = {"slot": str(slot.pk)}
+    words = {"when": _call_in_words(slot)}
+    if moved_from is not None:
+        ids["from_slot"] = str(moved_from.pk)
+        words["was"] = _call_in_words(moved_from)
+    ReferralEvent.objects.create(
+        referral=referral, kind=kind, actor=actor, detail={**by, **ids, **words}
+    )
+    audit_record(
+        action=AuditEvent.Action.CHANGED,
+        actor=actor,
+        request=request,
+        organisation=referral.organisation,
+        target=referral,
+        detail={"change": kind, **by, **ids},
+    )
+
+
+def _check_bookable(slot: InitialCallSlot, referral: Referral) -> None:
+    if slot.organisation_id != referral.organisation_id:
+        raise PeerGroupError("That referral belongs to another organisation.")
+    if slot.referral_id is not None:
+        raise PeerGroupError("Sorry, that time has just been taken. Please choose another.")
+    if slot.starts_at <= timezone.now():
+        raise PeerGroupError("That time has passed. Please choose another.")
+
+
 def call_slot_book(
-    *, slot: InitialCallSlot, referral: Referral, actor: User | None = None
+    *, slot: InitialCallSlot, referral: Referral, actor: User | None = None, request=None
 ) -> InitialCallSlot:
-    """Book a referral into a free slot. A slot already taken is refused, even in a race."""
+    """Book a referral into a free slot. A slot already taken is refused, even in a race.
+
+    ``actor`` is the member of staff booking it, or None when the person books it on
+    their support page; either way it goes on the referral's timeline.
+    """
     with transaction.atomic():
         slot = InitialCallSlot.objects.select_for_update().get(pk=slot.pk)
         if actor is not None:
             _require_staff(slot.organisation, actor)
-        if slot.organisation_id != referral.organisation_id:
-            raise PeerGroupError("That referral belongs to another organisation.")
-        if slot.referral_id is not None:
-            raise PeerGroupError("Sorry, that time has just been taken. Please choose another.")
-        if slot.starts_at <= timezone.now():
-            raise PeerGroupError("That time has passed. Please choose another.")
+        _check_bookable(slot, referral)
         slot.referral = referral
         slot.save(update_fields=["referral"])
+        _call_change_recorded(
+            referral, ReferralEvent.Kind.CALL_BOOKED, slot=slot, actor=actor, request=request
+        )
     return slot
+
+
+def call_slot_move(
+    *, referral: Referral, to_slot: InitialCallSlot, actor: User | None = None, request=None
+) -> InitialCallSlot:
+    """Move the referral's booked call to ``to_slot``: the old time is freed for someone
+    else and the new one taken, together or not at all.
+
+    Both slots are locked in the order of their ids, so two people swapping times cannot
+    deadlock. A reminder already queued for the old time is dropped by its guard
+    (``peergroups.reminders``), since the old slot no longer names this person.
+    """
+    with transaction.atomic():
+        booked = list(
+            InitialCallSlot.objects.filter(
+                referral=referral, starts_at__gt=timezone.now(), outcome=""
+            )
+            .order_by("starts_at")
+            .values_list("pk", flat=True)[:1]
+        )
+        if not booked:
+            raise PeerGroupError("You do not have a call booked to move. Choose a time below.")
+        locked = {
+            slot.pk: slot
+            for slot in InitialCallSlot.objects.select_for_update()
+            .filter(pk__in=[booked[0], to_slot.pk])
+            .order_by("pk")
+        }
+        old, to_slot = locked[booked[0]], locked[to_slot.pk]
+        if actor is not None:
+            _require_staff(to_slot.organisation, actor)
+        if old.pk == to_slot.pk:
+            raise PeerGroupError("Your call is already at that time.")
+        if old.referral_id != referral.pk or old.starts_at <= timezone.now():
+            raise PeerGroupError("Your call has just started or changed. Please look again.")
+        _check_bookable(to_slot, referral)
+        old.referral = None
+        old.save(update_fields=["referral"])
+        to_slot.referral = referral
+        to_slot.save(update_fields=["referral"])
+        _call_change_recorded(
+            referral,
+            ReferralEvent.Kind.CALL_MOVED,
+            slot=to_slot,
+            moved_from=old,
+            actor=actor,
+            request=request,
+        )
+    return to_slot
 
 
 @transaction.atomic

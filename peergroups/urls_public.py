@@ -4,21 +4,29 @@ from . import views_participant as views
 
 app_name = "peergroups"
 
-# Only ``participant-link`` carries a link's secret; it redirects to ``participant``, and
-# every other address here is answered from the visitor's session (``referrals.links``).
+# The family's support page. Only ``participant-link`` carries a link's secret; it
+# redirects to ``participant``, and every other address here is answered from the
+# visitor's session (``referrals.links``). A code read out by phone is typed into the
+# form at ``support-code``, never into an address.
 urlpatterns = [
-    path("my-place/", views.participant_page, name="participant"),
-    path("my-place/meetings.ics", views.participant_calendar, name="participant-calendar"),
-    path("my-place/calls/<uuid:slot_id>/", views.participant_call, name="participant-call"),
+    path("support/", views.participant_page, name="participant"),
+    path("support/code/", views.support_code, name="support-code"),
+    path("support/contact/", views.support_contact, name="support-contact"),
+    path("support/stop-contact/", views.support_stop_contact, name="support-stop-contact"),
+    path("support/meetings.ics", views.participant_calendar, name="participant-calendar"),
+    path("support/calls/<uuid:slot_id>/", views.participant_call, name="participant-call"),
     path(
-        "my-place/questions/<uuid:questionnaire_id>/<slug:time_point>/",
+        "support/questions/<uuid:questionnaire_id>/<slug:time_point>/",
         views.participant_questionnaire,
         name="participant-questionnaire",
     ),
     path(
-        "my-place/<uuid:booking_id>/<slug:action>/",
+        "support/<uuid:booking_id>/<slug:action>/",
         views.participant_action,
         name="participant-action",
     ),
-    path("my-place/<str:token>/", views.participant_link, name="participant-link"),
+    path("support/<str:token>/", views.participant_link, name="participant-link"),
+    # The page's first address: links in messages sent before it moved still open it.
+    path("groups/my-place/", views.participant_moved, name="participant-moved"),
+    path("groups/my-place/<str:token>/", views.participant_link, name="participant-link-moved"),
 ]

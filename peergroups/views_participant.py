@@ -1,30 +1,56 @@
-"""The participant's own page, reached through a private link. No account needed.
+"""The family's private support page, at ``/support/``. No account needed.
 
-The link's secret is used once: ``participant_link`` exchanges it for a grant in the
-visitor's session and redirects to ``/groups/my-place/``; every other view here reads
-the grant (``referrals.links``), so the secret is never in the address of a page, an
-action or the calendar file. Joining details (Zoom link and passcode, or the venue's
-address) are shown only as ``selectors.joining_details`` allows.
+It is opened with a support-page link from a message (``participant_link``, the one
+request that carries the link's secret: it keeps a grant in the visitor's session and
+redirects to ``/support/``), or with a code read out by phone, typed at
+``/support/code/``. Every other view here reads the grant (``referrals.links``), so the
+secret is never in the address of a page, an action or the calendar file.
+
+The page, in order: where things stand; booking or moving the first call; their group
+places, with joining details only as ``selectors.joining_details`` allows; optional
+questions; how and when to reach them; stopping all contact. What it reads and writes
+about the referral is in ``referrals.support_page``; every change goes on the
+referral's timeline for the caseworker.
+
+The page was first at ``/groups/my-place/``: links sent then still open it.
 """
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
 
 from portal.accounts.access import public
 from portal.outcomes.forms import AnswersForm
 from portal.outcomes.selectors import questionnaires_due
 from portal.outcomes.services import OutcomeError, response_submit
-from referrals import links
+from referrals import links, support_page
+from referrals.choices import ConsentMethod
+from referrals.forms_support import SupportCodeForm, SupportContactForm
+from referrals.references import display_reference
+from referrals.services import ReferralError, consent_withdraw
 
 from . import selectors, services
 from .calendar import sessions_calendar
 from .models import Booking, InitialCallSlot
 
 PLACE = links.Purpose.PLACE
+
+# Wrong codes per client address. A code is 58 random bits, so this is not what makes
+# guessing hopeless; it keeps anyone from trying at speed, and is high enough that
+# families behind one shared address (a mobile network, public wifi) are not shut out.
+CODE_RATE = "60/h"
 
 
 def _expired(request):
@@ -33,6 +59,14 @@ def _expired(request):
 
 def _invalid(request):
     return render(request, "peergroups/participant/link_invalid.html", status=404)
+
+
+def _page_url(section: str = "") -> str:
+    return reverse("peergroups:participant") + (f"#{section}" if section else "")
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "l j F, g:i a")
 
 
 @public
@@ -48,6 +82,54 @@ def participant_link(request, token):
     return redirect("peergroups:participant")
 
 
+@public
+@require_GET
+def participant_moved(request):
+    """The page's first address, kept for pages and links from before it moved."""
+    return redirect("peergroups:participant")
+
+
+def _code_rate_limited(view):
+    limited = ratelimit(group="support-code", key="ip", rate=CODE_RATE, method="POST")(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return limited(request, *args, **kwargs)
+        except Ratelimited as exception:
+            return import_string(settings.RATELIMIT_VIEW)(request, exception)
+
+    return wrapper
+
+
+@public
+@require_http_methods(["GET", "POST"])
+@_code_rate_limited
+def support_code(request):
+    """Where a person types the code we read out to them by phone. The code goes in the
+    form's body, never the address, so it is not kept in the browser's history."""
+    form = SupportCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            links.link_open(request, token=form.cleaned_data["code"], purpose=PLACE)
+        except links.LinkInvalid:
+            # One answer whether the code never existed or has stopped: a guesser learns
+            # nothing from it.
+            form.add_error(
+                "code",
+                "That code does not work. Check it with the person who gave it to you, "
+                "or ask us for a new one.",
+            )
+        else:
+            return redirect("peergroups:participant")
+    return render(
+        request,
+        "peergroups/participant/code.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
 def _referral_for(request):
     """The referral behind the visitor's grant, or a response explaining why not."""
     try:
@@ -59,48 +141,105 @@ def _referral_for(request):
     return link.referral, None
 
 
+def _page(request, referral, *, contact_form: SupportContactForm | None = None, status=200):
+    call = selectors.upcoming_call(referral=referral)
+    places = selectors.participant_places(referral=referral)
+    may_book_call = support_page.may_book_call(referral)
+    return render(
+        request,
+        "peergroups/participant/page.html",
+        {
+            "reference": display_reference(referral.reference),
+            "status": support_page.support_status(referral=referral, call=call, places=places),
+            "call": call,
+            "may_book_call": may_book_call,
+            "free_slots": selectors.free_call_slots(organisation=referral.organisation, limit=8)
+            if may_book_call
+            else [],
+            "places": places,
+            "questionnaires": questionnaires_due(referral=referral),
+            "contact_form": contact_form or SupportContactForm(referral=referral),
+        },
+        status=status,
+    )
+
+
 @public
 @require_GET
 def participant_page(request):
     referral, refusal = _referral_for(request)
     if refusal:
         return refusal
-    call = selectors.upcoming_call(referral=referral)
-    # Offer call times to someone not yet assessed who has no call booked.
-    may_book_call = call is None and referral.state in ("new", "in_contact")
-    return render(
-        request,
-        "peergroups/participant/page.html",
-        {
-            "questionnaires": questionnaires_due(referral=referral),
-            "places": selectors.participant_places(referral=referral),
-            "call": call,
-            "free_slots": selectors.free_call_slots(organisation=referral.organisation, limit=8)
-            if may_book_call
-            else [],
-        },
-    )
+    return _page(request, referral)
 
 
 @public
 @require_POST
 def participant_call(request, slot_id):
+    """Book the first call at this time, or move the one already booked to it."""
     referral, refusal = _referral_for(request)
     if refusal:
         return refusal
-    slot = get_object_or_404(
-        InitialCallSlot, pk=slot_id, organisation=referral.organisation, referral__isnull=True
-    )
-    if selectors.upcoming_call(referral=referral) is not None:
-        messages.info(request, "You already have a call booked.")
-    else:
-        try:
-            services.call_slot_book(slot=slot, referral=referral)
-        except services.PeerGroupError as error:
-            messages.error(request, str(error))
+    slot = get_object_or_404(InitialCallSlot, pk=slot_id, organisation=referral.organisation)
+    if not support_page.may_book_call(referral):
+        messages.info(
+            request, "Your first call has already happened. To talk to us again, get in touch."
+        )
+        return redirect(_page_url("your-call"))
+    try:
+        if selectors.upcoming_call(referral=referral) is None:
+            services.call_slot_book(slot=slot, referral=referral, request=request)
+            done = f"Your call is booked for {_when(slot.starts_at)}."
         else:
-            messages.success(request, "Your call is booked. We will call you at that time.")
-    return redirect("peergroups:participant")
+            services.call_slot_move(referral=referral, to_slot=slot, request=request)
+            done = f"Your call has moved to {_when(slot.starts_at)}."
+    except services.PeerGroupError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{done} We will call you then, in the way you told us is safe.")
+    return redirect(_page_url("your-call"))
+
+
+@public
+@require_POST
+def support_contact(request):
+    """The person changes how and when we may reach them, and the name to ask for."""
+    referral, refusal = _referral_for(request)
+    if refusal:
+        return refusal
+    form = SupportContactForm(request.POST, referral=referral)
+    if form.is_valid():
+        try:
+            changed = support_page.safe_contact_change_by_person(
+                referral=referral,
+                channels=frozenset(form.cleaned_data["safe_channels"]),
+                safe_times=form.cleaned_data["safe_times"],
+                name_to_use=form.cleaned_data["name_to_use"],
+                request=request,
+            )
+        except ReferralError as error:
+            form.add_error(None, str(error))
+        else:
+            if changed:
+                messages.success(request, "Thank you. We will contact you only as you have said.")
+            else:
+                messages.info(request, "Nothing has changed.")
+            return redirect(_page_url("how-to-reach-you"))
+    return _page(request, referral, contact_form=form, status=400)
+
+
+@public
+@require_POST
+def support_stop_contact(request):
+    """Stop all contact, from the last section of the page (its button is the confirmation,
+    as on the page a withdrawal link opens)."""
+    referral, refusal = _referral_for(request)
+    if refusal:
+        return refusal
+    consent_withdraw(referral=referral, method=ConsentMethod.PRIVATE_LINK, request=request)
+    # Their support-page links stopped with it; the grant goes too.
+    links.grant_forget(request, kind=PLACE)
+    return render(request, "referrals/public/withdrawn.html")
 
 
 @public
@@ -138,7 +277,7 @@ def participant_action(request, booking_id, action):
             return render(request, "peergroups/participant/link_invalid.html", status=404)
     except services.PeerGroupError as error:
         messages.error(request, str(error))
-    return redirect("peergroups:participant")
+    return redirect(_page_url(f"place-{booking.pk}"))
 
 
 @public

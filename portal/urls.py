@@ -21,7 +21,8 @@ urlpatterns = [
     path("accounts/email/", email_set_by_organisation, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("refer/", include("referrals.urls_public")),
-    path("groups/", include("peergroups.urls_public")),
+    # The family's support page, /support/ (and its first address, /groups/my-place/).
+    path("", include("peergroups.urls_public")),
     path("invitations/", include("portal.organisations.urls")),
     path("staff/", include("portal.staff.urls")),
     path("staff/", include("portal.notifications.urls")),

@@ -32,7 +32,7 @@ def test_a_participant_answers_the_questions_on_a_phone(
     # The private link opens their page (the secret is exchanged for a session grant);
     # the questions are reached from there.
     axe_page.goto(live_server.url + links.participant_url(person))
-    axe_page.wait_for_url("**/groups/my-place/")
+    axe_page.wait_for_url("**/support/")
     url = live_server.url + reverse(
         "peergroups:participant-questionnaire",
         kwargs={"questionnaire_id": wellbeing.pk, "time_point": "intake"},
@@ -46,7 +46,7 @@ def test_a_participant_answers_the_questions_on_a_phone(
         axe_page.locator(f"input[name='question_{question.pk}'][value='6']").check()
     keep_screenshot(axe_page, "questionnaire-phone")
     axe_page.click("main button[type=submit]")
-    axe_page.wait_for_url("**/groups/my-place/")
+    axe_page.wait_for_url("**/support/")
     assert Response.objects.get(referral=person).answers.count() == 4
 
 

@@ -37,7 +37,7 @@ ADDRESS = "12 Quiet Lane"
 ZOOM_LINK = "https://zoom.example/j/8812"
 PASSCODE = "kestrel42"
 SECRETS = (ADDRESS, "Quiet Lane", "NB1 2AB", ZOOM_LINK, "zoom.example", PASSCODE)
-CALENDAR = "/groups/my-place/meetings.ics"
+CALENDAR = "/support/meetings.ics"
 
 
 @pytest.fixture(params=["in_person", "zoom"])

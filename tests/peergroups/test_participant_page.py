@@ -38,7 +38,7 @@ def action_url(booking, action):
     return place_url("participant-action", booking_id=booking.pk, action=action)
 
 
-CALENDAR = "/groups/my-place/meetings.ics"
+CALENDAR = "/support/meetings.ics"
 
 
 def test_an_offer_is_accepted_through_the_private_link(client, organisation_a, caseworker_a, venue):
@@ -112,7 +112,7 @@ def test_the_calendar_file_is_valid_and_neutral(client, organisation_a, casework
 
 @pytest.mark.parametrize("token", ["forged", "a" * 120])
 def test_tampered_links_show_nothing(client, token):
-    response = client.get(f"/groups/my-place/{token}/")
+    response = client.get(f"/support/{token}/")
     assert response.status_code == 404
     assert "This link does not work" in response.content.decode()
 
@@ -120,7 +120,7 @@ def test_tampered_links_show_nothing(client, token):
 def test_a_withdraw_link_cannot_open_the_participant_page(client, organisation_a):
     person = make_referral(organisation_a)
     token = links.link_issue(referral=person, purpose=links.Purpose.WITHDRAW)
-    assert client.get(f"/groups/my-place/{token}/").status_code == 404
+    assert client.get(f"/support/{token}/").status_code == 404
     assert client.get(place_url("participant")).status_code == 404
 
 

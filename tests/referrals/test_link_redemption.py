@@ -27,8 +27,8 @@ from tests.referrals.factories import make_referral
 
 pytestmark = pytest.mark.django_db
 
-PAGE = "/groups/my-place/"
-CALENDAR = "/groups/my-place/meetings.ics"
+PAGE = "/support/"
+CALENDAR = "/support/meetings.ics"
 WITHDRAW = "/refer/withdraw/"
 
 
@@ -160,7 +160,7 @@ def test_no_page_behind_a_link_opens_without_the_grant(organisation_a, offered):
                 kwargs={"booking_id": booking.pk, "action": "accept"},
             ),
         ),
-        ("post", f"/groups/my-place/calls/{booking.pk}/"),
+        ("post", reverse("peergroups:participant-call", kwargs={"slot_id": booking.pk})),
         ("get", WITHDRAW),
         ("post", WITHDRAW),
     ):
