@@ -2,7 +2,8 @@
 
 Only people signed in with a verified second factor reach these (DRF's default
 permission), and every query goes through ``for_member``, so another organisation's ids
-answer 404 exactly like ids that do not exist.
+answer 404 exactly like ids that do not exist. Every endpoint that names people is a
+``ShowsPersonalData`` view, which audits each successful answer.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.personal_data import ShowsPersonalData
 from portal.api.schema import ERROR_RESPONSES
-from portal.audit.models import AuditEvent
-from portal.audit.services import audit_record
 from referrals.references import display_reference
 
 from . import selectors, services
@@ -92,16 +92,6 @@ class AttendanceWriteSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Attendance.Status.choices)
 
 
-def _audit_read(request, organisation, target, view: str) -> None:
-    audit_record(
-        action=AuditEvent.Action.VIEWED,
-        request=request,
-        organisation=organisation,
-        target=target,
-        detail={"view": view},
-    )
-
-
 @extend_schema_view(
     get=extend_schema(summary="List groups", responses={200: GroupSerializer, **ERROR_RESPONSES})
 )
@@ -142,22 +132,18 @@ class GroupSessionList(generics.ListAPIView):
         responses={200: BookingSerializer, **ERROR_RESPONSES},
     )
 )
-class GroupBookingList(generics.ListAPIView):
+class GroupBookingList(ShowsPersonalData, generics.ListAPIView):
     serializer_class = BookingSerializer
+    personal_data_page = "api group places"
 
     def get_queryset(self):
         group = selectors.group_for_staff(user=self.request.user, group_id=self.kwargs["group_id"])
-        self.group = group
+        self.personal_data_shown(organisation=group.organisation, target=group)
         return (
             Booking.objects.filter(group=group, state__in=Booking.ACTIVE)
             .select_related("referral", "referral__safe_contact")
             .order_by("created_at", "id")
         )
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        _audit_read(request, self.group.organisation, self.group, "api group places")
-        return response
 
 
 @extend_schema_view(
@@ -171,7 +157,9 @@ class SessionDetail(generics.RetrieveAPIView):
         return Session.objects.for_member(self.request.user)
 
 
-class SessionAttendance(APIView):
+class SessionAttendance(ShowsPersonalData, APIView):
+    personal_data_page = "api register"
+
     @extend_schema(
         summary="A meeting's register",
         responses={200: RosterEntrySerializer(many=True), **ERROR_RESPONSES},
@@ -179,11 +167,14 @@ class SessionAttendance(APIView):
     def get(self, request, session_id):
         session = selectors.session_for_staff(user=request.user, session_id=session_id)
         roster = selectors.session_roster(session=session)
-        _audit_read(request, session.group.organisation, session, "api register")
+        self.personal_data_shown(organisation=session.group.organisation, target=session)
         return Response(RosterEntrySerializer(roster, many=True).data)
 
 
-class SessionAttendanceRecord(APIView):
+class SessionAttendanceRecord(ShowsPersonalData, APIView):
+    # It answers with the person whose attendance it recorded.
+    personal_data_page = "api attendance recorded"
+
     @extend_schema(
         summary="Record one person's attendance at a meeting",
         request=AttendanceWriteSerializer,
@@ -209,4 +200,9 @@ class SessionAttendanceRecord(APIView):
         except services.PeerGroupError as error:
             raise ValidationError({"non_field_errors": [str(error)]}) from error
         booking.this_session = [attendance]
+        self.personal_data_shown(
+            organisation=session.group.organisation,
+            target=booking.referral,
+            session=str(session.pk),
+        )
         return Response(RosterEntrySerializer(booking).data)

@@ -27,11 +27,10 @@ from portal.api.idempotency import (
 )
 from portal.api.models import Scope
 from portal.api.permissions import calling_key, key_or_verified_user
+from portal.api.personal_data import ShowsPersonalData
 from portal.api.schema import ERROR_RESPONSES, ErrorSerializer
 from portal.api.selectors import organisations_caller_may_refer_to
 from portal.api.throttling import CallerRateThrottle, SubmitRateThrottle
-from portal.audit.models import AuditEvent
-from portal.audit.services import audit_record
 
 from . import services
 from .consent import PROFESSIONAL_VERSION
@@ -411,9 +410,10 @@ def form_errors_as_api_detail(form) -> dict:
     return detail
 
 
-class ReferralStatusView(APIView):
+class ReferralStatusView(ShowsPersonalData, APIView):
     permission_classes = [key_or_verified_user(Scope.READ_STATUS)]
     throttle_classes = [CallerRateThrottle]
+    personal_data_page = "api status"
 
     @extend_schema(
         operation_id="referrals_status",
@@ -451,11 +451,5 @@ class ReferralStatusView(APIView):
         if not theirs:
             # Exactly as for a reference that does not exist.
             raise Http404
-        audit_record(
-            action=AuditEvent.Action.VIEWED,
-            request=request,
-            organisation=referral.organisation,
-            target=referral,
-            detail={"view": "api status", **({"api_key": key.prefix} if key else {})},
-        )
+        self.personal_data_shown(organisation=referral.organisation, target=referral)
         return Response(_status_body(referral))

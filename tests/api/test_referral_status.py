@@ -17,7 +17,7 @@ def send(client, **overrides) -> str:
     return response.json()["reference"]
 
 
-def test_status_follows_the_referral_with_nothing_else(partner, caseworker_a):
+def test_status_follows_the_referral_with_nothing_else(partner, partner_key, caseworker_a):
     reference = send(partner)
     assert partner.get(f"/api/v1/referrals/{reference}/").json()["status"] == "received"
     referral = Referral.objects.get()
@@ -40,7 +40,8 @@ def test_status_follows_the_referral_with_nothing_else(partner, caseworker_a):
     }
     assert "Spoke" not in str(body) and "Robin" not in str(body)
     viewed = AuditEvent.objects.filter(action="viewed", target_id=str(referral.pk))
-    assert viewed.count() == 2 and viewed.first().detail["view"] == "api status"
+    assert viewed.count() == 2 and viewed.first().detail["page"] == "api status"
+    assert viewed.first().detail["api_key"] == partner_key.split(".")[0]
 
 
 def test_no_status_when_the_person_did_not_agree_to_share_it(partner):

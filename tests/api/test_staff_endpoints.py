@@ -43,7 +43,12 @@ def test_a_facilitator_records_attendance_through_the_api(facilitator_a, group_w
     assert Attendance.objects.get().status == "apologies"  # corrected, not duplicated
     bad = client.put(url, {"status": "maybe"}, format="json")
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "status"
-    assert AuditEvent.objects.filter(action="viewed", detail__view="api register").exists()
+    assert AuditEvent.objects.filter(action="viewed", detail__page="api register").exists()
+    # Each answer naming the person is audited, against them; the refused one is not.
+    recorded = AuditEvent.objects.filter(action="viewed", detail__page="api attendance recorded")
+    assert recorded.count() == 2
+    assert {e.target_id for e in recorded} == {str(bookings[0].referral_id)}
+    assert {e.actor_id for e in recorded} == {facilitator_a.pk}
 
 
 def test_a_booking_from_another_group_is_404(facilitator_a, organisation_a, group_with_people):
