@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from django.conf import settings
 
-from portal.notifications.models import MessageLog
+from portal.notifications.models import MessageLog, StaffTask
 from portal.notifications.services import Recipient, notify
 
 from . import links
@@ -21,7 +21,12 @@ class PrivateLinks(Mapping):
     deciding whether a message could be sent issues nothing.
     """
 
-    BUILDERS = {"withdraw": links.withdraw_url, "my_place": links.participant_url}
+    BUILDERS = {
+        "withdraw": links.withdraw_url,
+        "support": links.support_url,
+        # The same page; the name messages about places used first.
+        "my_place": links.participant_url,
+    }
 
     def __init__(self, referral: Referral):
         self._referral = referral
@@ -79,3 +84,27 @@ def referral_recipient_by_id(record_id: str) -> Recipient:
     if referral is None:
         raise LookupError(record_id)
     return referral_recipient(referral)
+
+
+def referral_acknowledge(*, referral: Referral) -> MessageLog:
+    """Thank a person who referred themselves, with the link to their support page, by a
+    way they said is safe to write to them.
+
+    When none is (only calls, voicemail or post), nothing is sent: a staff task asks for a
+    call, and the referral's page offers a code for the support page to read out then
+    (``support_page.support_code_give``).
+    """
+    log = referral_notify(
+        referral=referral,
+        template="referral_received",
+        context={"working_days": referral.organisation.first_contact_working_days},
+    )
+    if log.status == MessageLog.Status.REFUSED and referral.is_contactable:
+        StaffTask.objects.get_or_create(
+            organisation=referral.organisation,
+            kind=StaffTask.Kind.CALL_NEEDED,
+            record_type="referrals.referral",
+            record_id=str(referral.pk),
+            message=log,
+        )
+    return log

@@ -285,14 +285,10 @@ def _unused_reference() -> str:
 
 
 def _acknowledge(referral_id) -> None:
-    from .notifications import referral_notify
+    from .notifications import referral_acknowledge
 
     referral = Referral.objects.select_related("organisation", "safe_contact").get(pk=referral_id)
-    referral_notify(
-        referral=referral,
-        template="referral_received",
-        context={"working_days": referral.organisation.first_contact_working_days},
-    )
+    referral_acknowledge(referral=referral)
 
 
 def _require_staff(referral: Referral, actor: User) -> None:

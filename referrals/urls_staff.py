@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_links, views_sar
+from . import views_links, views_sar, views_support_code
 from . import views_staff as views
 
 app_name = "referrals"
@@ -41,4 +41,9 @@ urlpatterns = [
     path("<uuid:referral_id>/safe-contact/", views.safe_contact_edit, name="safe-contact"),
     path("<uuid:referral_id>/withdraw-consent/", views.withdraw_consent, name="withdraw-consent"),
     path("links/<uuid:link_id>/revoke/", views_links.link_revoke, name="link-revoke"),
+    path(
+        "<uuid:referral_id>/support-code/",
+        views_support_code.support_code_give,
+        name="support-code",
+    ),
 ]

@@ -27,7 +27,7 @@ from tests.referrals.factories import make_referral
 
 pytestmark = pytest.mark.django_db
 
-PAGE = "/groups/my-place/"
+PAGE = "/support/"
 
 
 def placed(organisation, actor, *, state="placed", **group):
@@ -56,7 +56,7 @@ def test_a_link_in_a_message_says_nothing_about_whose_it_is(
             group=GroupFactory(organisation=organisation_a), referral=person, actor=caseworker_a
         )
     body = mail.outbox[-1].body
-    tokens = re.findall(r"/groups/my-place/([^/\s]+)/", body) + re.findall(
+    tokens = re.findall(r"/support/([^/\s]+)/", body) + re.findall(
         r"/refer/withdraw/([^/\s]+)/", body
     )
     assert len(tokens) == 2
@@ -79,8 +79,11 @@ def test_a_link_is_issued_only_for_a_message_that_carries_it(organisation_a):
     from referrals.notifications import referral_notify
 
     referral_notify(referral=person, template="referral_received")
-    assert list(PrivateLink.objects.values_list("purpose", flat=True)) == ["withdraw"]
+    # One of each the acknowledgement uses (its support page, stopping contact), however
+    # many parts of the message carry them.
+    assert sorted(PrivateLink.objects.values_list("purpose", flat=True)) == ["place", "withdraw"]
     assert mail.outbox[-1].body.count("/refer/withdraw/") == 1
+    assert mail.outbox[-1].body.count("/support/") == 1
 
 
 def test_revoking_one_link_stops_it_and_leaves_the_others_working(
@@ -226,7 +229,7 @@ def test_an_older_signed_link_stops_with_its_purpose_and_with_the_setting(
 ):
     person, booking = placed(organisation_a, caseworker_a)
     withdraw = legacy_url(person, salt="referrals.withdraw").replace(
-        "/groups/my-place/", "/refer/withdraw/"
+        "/support/", "/refer/withdraw/"
     )
     assert opens(withdraw) == 302
     assert opens(legacy_url(person, salt="referrals.withdraw")) == 404  # not a place link
