@@ -14,6 +14,7 @@ import io
 import json
 from dataclasses import dataclass, field
 
+from portal.core.json_limits import JsonBodyError, json_loads_limited
 from portal.core.spreadsheets import cell_from_spreadsheet, csv_text
 
 from .models import Signpost
@@ -52,6 +53,10 @@ CSV_TO_FIELD = {
     "check_note": "check_note",
 }
 MAX_ROWS = 2000
+# An upload's limits (the form refuses a larger file before reading it). The export's
+# shape nests five levels ({"services": [{"phones": [{...}]}]}); twenty leave room.
+MAX_JSON_FILE_BYTES = 1_000_000
+MAX_JSON_FILE_DEPTH = 20
 
 
 @dataclass
@@ -167,12 +172,35 @@ def _from_oruk(item: dict) -> dict:
     }
 
 
+def json_file_problem(error: JsonBodyError) -> str:
+    """What is wrong with an uploaded JSON file, in plain English."""
+    if error.code == "request_too_large":
+        return f"The file is too big: {MAX_JSON_FILE_BYTES // 1_000_000} MB at most."
+    if error.code == "json_too_deep":
+        return (
+            f"The file has lists or objects inside each other more than {MAX_JSON_FILE_DEPTH} "
+            "levels deep, so it is not a directory file. Upload a file in the same shape as "
+            "the JSON export."
+        )
+    cause = error.__cause__
+    if isinstance(cause, json.JSONDecodeError):
+        return f"Line {cause.lineno}: this is not valid JSON ({cause.msg})."
+    return "This is not valid JSON. Upload a file in the same shape as the JSON export."
+
+
+def read_json_file(text: str) -> object:
+    """The JSON in an uploaded file, read through the portal's limited reader (Python's
+    own parser recurses, so a file of 100,000 "[" would raise RecursionError); a file
+    too large, too deep or not JSON raises ``JsonBodyError``."""
+    return json_loads_limited(text, max_bytes=MAX_JSON_FILE_BYTES, max_depth=MAX_JSON_FILE_DEPTH)
+
+
 def parse_json(text: str) -> Parsed:
     parsed = Parsed()
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        parsed.errors.append(f"Line {error.lineno}: this is not valid JSON ({error.msg}).")
+        data = read_json_file(text)
+    except JsonBodyError as error:
+        parsed.errors.append(json_file_problem(error))
         return parsed
     if isinstance(data, dict) and isinstance(data.get("services"), list):
         data = data["services"]

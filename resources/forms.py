@@ -7,9 +7,11 @@ import re
 from django import forms
 from django.core.validators import URLValidator
 
+from portal.core.json_limits import JsonBodyError
 from portal.core.widgets import NativeDateInput, QuickCheckboxSelectMultiple, QuickRadioSelect
 from referrals.choices import Stage as ReferralStage
 
+from . import directory
 from .models import Audience, Delivery, Resource, Signpost, Stage
 from .rendering import looks_like_html
 
@@ -303,12 +305,20 @@ class SignpostImportForm(WithOrganisation, forms.Form):
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise forms.ValidationError("Save the file as UTF-8 and try again.") from error
+        if name.endswith(".json"):
+            # A file that is not JSON at all is a problem with the file, shown beside it;
+            # the services in it are checked one by one afterwards.
+            try:
+                directory.read_json_file(text)
+            except JsonBodyError as error:
+                raise forms.ValidationError(directory.json_file_problem(error)) from error
         return {"kind": "json" if name.endswith(".json") else "csv", "text": text}
 
 
 class PackSendForm(OrderedResources, forms.Form):
     title = forms.CharField(
         label="Title the person will see",
+        help_text="Keep it neutral: someone else may see their screen or a printed copy.",
         max_length=150,
         error_messages={"required": "Enter a title."},
     )

@@ -5,9 +5,12 @@ RecursionError, which no view expects, so the caller got a 500. Every JSON body 
 reads is small and shallow (a referral is four levels deep, a passkey answer five), so
 anything larger or deeper is refused with a plain 400 before it is parsed:
 
-- ``json_loads_limited`` is the only function that parses a request body; DRF's parser
-  (``portal.api.parsers.LimitedJSONParser``, the API's only parser) and the passkey
-  endpoints use it, and a test fails if a module parses ``request.body`` itself.
+- ``json_loads_limited`` is the only function that parses JSON from outside the portal:
+  request bodies (DRF's parser ``portal.api.parsers.LimitedJSONParser``, the API's only
+  parser, and the passkey endpoints), files uploaded by staff (the support directory's
+  import, with a larger size limit) and providers' answers (Zoom). A test fails if any
+  other module calls ``json.load``/``json.loads`` or a response's ``.json()``, except
+  the few on its explained allow-list (the portal's own stored data and files).
 - ``JsonBodyLimitMiddleware`` checks every request sent as JSON before any view runs, so
   a view added later is covered even if it parses the body some other way.
 """
@@ -99,14 +102,22 @@ def body_problem(raw: bytes | str) -> JsonBodyError | None:
 
 
 def json_loads_limited(
-    raw: bytes | str, *, encoding: str | None = None, parse_constant=None
+    raw: bytes | str,
+    *,
+    encoding: str | None = None,
+    parse_constant=None,
+    max_bytes: int = MAX_JSON_BODY_BYTES,
+    max_depth: int = MAX_JSON_DEPTH,
 ) -> Any:
-    """Parse a request body, refusing one too large or too deep with ``JsonBodyError``;
-    invalid JSON (a number of 5,000 digits too) is a ``JsonBodyError`` as well."""
-    if len(raw) > MAX_JSON_BODY_BYTES:
+    """Parse JSON from outside the portal, refusing it with ``JsonBodyError`` when it is
+    larger than ``max_bytes`` (characters, for text) or nested deeper than ``max_depth``;
+    invalid JSON (a number of 5,000 digits too) is a ``JsonBodyError`` as well. The
+    error's ``code`` says which; its message speaks of a request body, so a caller
+    reading anything else says it in its own words."""
+    if len(raw) > max_bytes:
         raise too_large()
     text = _text_of(raw, encoding)
-    if nesting_exceeds(text):
+    if nesting_exceeds(text, max_depth):
         raise too_deep()
     try:
         return json.loads(text, parse_constant=parse_constant)

@@ -109,6 +109,42 @@ def test_bad_json_is_reported_with_its_line(client, coordinator_a):
     assert "Item 1" in response.content.decode()
 
 
+def _error_beside_the_file(content: str) -> str:
+    start = content.index('id="id_file_error"')
+    return content[start : content.index("</div>", start)]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # Python's own parser recurses: this raised RecursionError, a 500.
+        ("[" * 999_000, "levels deep"),
+        ('{"services": ' * 50_000 + "[]" + "}" * 50_000, "levels deep"),
+        ("[" * 25 + "]" * 25, "levels deep"),
+        ('[\n  {"id": "x",\n  "name": }\n]', "Line 3: this is not valid JSON"),
+        ("[" + "9" * 5_000 + "]", "not valid JSON"),
+    ],
+    ids=["999,000 brackets", "nested objects", "25 levels", "a syntax error", "a huge number"],
+)
+def test_a_json_file_too_deep_or_not_json_is_a_plain_error_beside_the_file_field(
+    client, coordinator_a, text, said
+):
+    sign_in(client, coordinator_a)
+    before = Signpost.objects.count()
+    response = upload(client, "directory.json", text)
+    assert response.status_code == 400
+    assert said in _error_beside_the_file(response.content.decode())
+    assert Signpost.objects.count() == before
+
+
+def test_the_reader_of_json_files_refuses_deep_nesting_without_recursing():
+    """The same limits where the shipped library is loaded (``load_library``)."""
+    parsed = directory.parse_json("[" * 100_000)
+    assert parsed.rows == [] and "levels deep" in parsed.errors[0]
+    export_shape = [{"id": "a", "phones": [{"number": "01632 960000"}], "organization": {}}]
+    assert directory.read_json_file(json.dumps({"services": export_shape})) is not None
+
+
 def test_spreadsheet_formulas_are_neutralised_on_export_and_restored_on_import():
     signpost = Signpost(
         key="x", provider="=HYPERLINK(1)", name="N", description="D", phone="+44 20 7946 0000"
