@@ -7,6 +7,10 @@
   and neither can anyone with the wrong secret.
 - A 429 waits for Retry-After; a 5xx or a dropped connection retries with exponential
   back-off and jitter; anything still failing raises ``ZoomError``.
+- Every answer is read through the portal's limited JSON reader and checked for the
+  fields used: an answer that is not JSON, too large or deep, or lacks a field (a proxy's
+  error page with a 200, a changed API) is a ``ZoomError`` like any refusal, never a
+  crash of the job that asked.
 - Meetings are private by default: waiting room on, recording off, no joining before
   the host, and a passcode. Titles never say what the group is about.
 """
@@ -26,6 +30,8 @@ import requests
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
+from portal.core.json_limits import JsonBodyError, json_loads_limited
+
 logger = logging.getLogger(__name__)
 
 LONDON = ZoneInfo("Europe/London")
@@ -34,6 +40,8 @@ OAUTH_URL = "https://zoom.us/oauth/token"
 TIMEOUT_SECONDS = 10
 MAX_ATTEMPTS = 4
 MAX_RETRY_AFTER_SECONDS = 60
+# Zoom's answers used here are a few kilobytes; a meeting's, with its settings, the most.
+MAX_ANSWER_BYTES = 256 * 1024
 
 
 class ZoomError(Exception):
@@ -96,10 +104,14 @@ class ZoomClient:
         )
         if response.status_code != 200:
             raise ZoomError(f"Zoom refused the account credentials ({response.status_code}).")
-        body = response.json()
-        token = body["access_token"]
+        body = _answer(response, "POST /oauth/token")
+        token = _text_field(body, "access_token", "POST /oauth/token")
+        try:
+            lifetime = int(body.get("expires_in", 3600))
+        except (TypeError, ValueError):
+            lifetime = 3600
         # Renew a minute early so a token never expires mid-request.
-        cache.set(self._token_cache_key, token, max(int(body.get("expires_in", 3600)) - 60, 1))
+        cache.set(self._token_cache_key, token, max(lifetime - 60, 1))
         return token
 
     def _token(self) -> str:
@@ -192,9 +204,16 @@ class ZoomClient:
             registration=registration,
         )
         body["password"] = secrets.token_hex(4)
-        data = self._api("POST", "/users/me/meetings", json=body).json()
+        asked = "POST /users/me/meetings"
+        data = _answer(self._api("POST", "/users/me/meetings", json=body), asked)
+        meeting_id = data.get("id")
+        if isinstance(meeting_id, bool) or not isinstance(meeting_id, int | str) or not meeting_id:
+            raise ZoomError(f"Zoom's answer to {asked} has no meeting id.")
+        passcode = data.get("password", "")
         return ZoomMeeting(
-            id=str(data["id"]), join_url=data["join_url"], passcode=data.get("password", "")
+            id=str(meeting_id),
+            join_url=_text_field(data, "join_url", asked),
+            passcode=passcode if isinstance(passcode, str) else "",
         )
 
     def update_meeting(
@@ -223,12 +242,17 @@ class ZoomClient:
 
     def add_registrant(self, meeting_id: str, *, first_name: str, email: str) -> tuple[str, str]:
         """Register one participant; returns (registrant id, their own join link)."""
-        data = self._api(
+        asked = "POST /meetings/…/registrants"
+        response = self._api(
             "POST",
             f"/meetings/{meeting_id}/registrants",
             json={"first_name": first_name or "Guest", "email": email},
-        ).json()
-        return str(data["registrant_id"]), data["join_url"]
+        )
+        data = _answer(response, asked)
+        registrant_id = data.get("registrant_id")
+        if not isinstance(registrant_id, int | str) or isinstance(registrant_id, bool):
+            raise ZoomError(f"Zoom's answer to {asked} has no registrant id.")
+        return str(registrant_id), _text_field(data, "join_url", asked)
 
     def cancel_registrant(self, meeting_id: str, registrant_id: str) -> None:
         self._api(
@@ -236,3 +260,22 @@ class ZoomClient:
             f"/meetings/{meeting_id}/registrants/status",
             json={"action": "cancel", "registrants": [{"id": registrant_id}]},
         )
+
+
+def _answer(response: requests.Response, asked: str) -> dict:
+    """Zoom's answer as a JSON object, or ZoomError. The message names the request, never
+    what came back (it might echo a credential)."""
+    try:
+        data = json_loads_limited(response.content, max_bytes=MAX_ANSWER_BYTES)
+    except JsonBodyError as error:
+        raise ZoomError(f"Zoom's answer to {asked} could not be read ({error.code}).") from None
+    if not isinstance(data, dict):
+        raise ZoomError(f"Zoom's answer to {asked} is not a JSON object.")
+    return data
+
+
+def _text_field(data: dict, name: str, asked: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not value:
+        raise ZoomError(f"Zoom's answer to {asked} has no {name}.")
+    return value

@@ -23,6 +23,8 @@ class FakeZoom:
         self.valid_tokens: set[str] = set()
         # (method, path prefix) -> list of (status, headers) answered before the real one
         self.failures: dict[tuple[str, str], list[tuple[int, dict]]] = {}
+        # (method, path prefix) -> list of (status, raw body) answered before the real one
+        self.garbage: dict[tuple[str, str], list[tuple[int, bytes]]] = {}
         self._ids = count(85_000_000_001)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -44,6 +46,11 @@ class FakeZoom:
         self.failures.setdefault((method, path_prefix), []).extend(
             [(status, headers or {})] * times
         )
+
+    def answer_next(self, method: str, path_prefix: str, status: int, body: bytes, times=1):
+        """Answer the next request(s) with ``body`` as it is: not JSON, or not the JSON
+        the portal expects (a proxy's error page, a changed API)."""
+        self.garbage.setdefault((method, path_prefix), []).extend([(status, body)] * times)
 
     def revoke_tokens(self):
         self.valid_tokens.clear()
@@ -78,6 +85,15 @@ class FakeZoom:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}") if length else {}
                 fake.requests.append((method, parsed.path, body))
+                for (scripted_method, prefix), queue in fake.garbage.items():
+                    if scripted_method == method and parsed.path.startswith(prefix) and queue:
+                        status, raw = queue.pop(0)
+                        self.send_response(status)
+                        self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", str(len(raw)))
+                        self.end_headers()
+                        self.wfile.write(raw)
+                        return None
                 for (fail_method, prefix), queue in fake.failures.items():
                     if fail_method == method and parsed.path.startswith(prefix) and queue:
                         status, headers = queue.pop(0)
