@@ -182,32 +182,137 @@ def test_every_passkey_endpoint_reads_its_body_through_the_limits():
         assert issubclass(view_class, LimitedJsonBody), view_class
 
 
-def _parses_a_request_body(tree: ast.AST) -> list[int]:
-    """Calls like json.loads(request.body) or json.load(request)."""
+THE_READER = "portal/core/json_limits.py"
+# Modules that read other JSON libraries' parsers would skip the limits just the same.
+OTHER_JSON_LIBRARIES = {"simplejson", "ujson", "orjson", "rapidjson", "ijson", "json5"}
+# Where JSON is parsed without the limits, by (module, function), and why that is safe:
+# each reads what the portal itself wrote, never what a visitor, an uploader or a
+# provider sent. Anything else goes through json_loads_limited.
+PARSES_THE_PORTALS_OWN_JSON = {
+    ("portal/accounts/passkeys.py", "PasskeyRegistrationComplete.post"): (
+        "the passkey library's answer to this same request, made by the portal, to find "
+        "the new passkey's id (the body it came from was read through the limits)"
+    ),
+    ("portal/operations/benchmark/load.py", "_drive"): (
+        "locust's statistics file, written by the benchmark's own load process"
+    ),
+    ("portal/operations/benchmark/measure.py", "_pages"): (
+        "the benchmark's own answer from the portal, in a command run by an operator"
+    ),
+    ("referrals/selfreferral.py", "_draft_data"): (
+        "a self-referral draft's answers, decrypted from the row the portal wrote"
+    ),
+    ("resources/library.py", "read_library"): "packs.json, shipped in the repository",
+}
+
+
+def _qualified_names(tree: ast.AST) -> dict[ast.AST, str]:
+    """Each node's enclosing function, as Class.function (nested functions by their
+    outer one, which is what the allow-list names)."""
+    names: dict[ast.AST, str] = {}
+
+    def visit(node: ast.AST, name: str, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            child_name, child_in_function = name, in_function
+            if isinstance(child, ast.ClassDef) and not in_function:
+                child_name = f"{name}.{child.name}" if name else child.name
+            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) and not in_function:
+                child_name = f"{name}.{child.name}" if name else child.name
+                child_in_function = True
+            names[child] = child_name
+            visit(child, child_name, child_in_function)
+
+    visit(tree, "", False)
+    return names
+
+
+def json_parsing(source: str) -> list[tuple[int, str, str]]:
+    """Every place ``source`` parses JSON: ``json.load``/``json.loads`` (however json or
+    the function is imported), ``json.JSONDecoder``, a response's ``.json()``, and other
+    JSON libraries. Returns (line, enclosing function, what)."""
+    tree = ast.parse(source)
+    json_modules = {"json"}
+    json_functions: set[str] = set()
     found = []
     for node in ast.walk(tree):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in {"loads", "load"}
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "json"
-        ):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "json":
+                    json_modules.add(alias.asname or "json")
+                if alias.name.split(".")[0] in OTHER_JSON_LIBRARIES:
+                    found.append((node, f"imports {alias.name}"))
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "json":
+                for alias in node.names:
+                    if alias.name in {"load", "loads", "JSONDecoder"}:
+                        json_functions.add(alias.asname or alias.name)
+            if node.module.split(".")[0] in OTHER_JSON_LIBRARIES:
+                found.append((node, f"imports from {node.module}"))
+    names = _qualified_names(tree)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
             continue
-        source = ast.unparse(node.args[0]) if node.args else ""
-        if "request" in source:
-            found.append(node.lineno)
-    return found
+        function = node.func
+        if isinstance(function, ast.Attribute):
+            on_json = isinstance(function.value, ast.Name) and function.value.id in json_modules
+            if on_json and function.attr in {"load", "loads", "JSONDecoder"}:
+                found.append((node, f"json.{function.attr}"))
+            elif function.attr == "json" and not node.args and not node.keywords:
+                found.append((node, ".json()"))
+            elif function.attr == "raw_decode":
+                found.append((node, "raw_decode"))
+        elif isinstance(function, ast.Name) and function.id in json_functions:
+            found.append((node, function.id))
+    return sorted((node.lineno, names.get(node, ""), what) for node, what in found)
 
 
-def test_no_module_parses_a_request_body_with_json_itself():
-    offenders = []
-    for folder in ("portal", "referrals", "peergroups", "resources"):
-        for path in (ROOT / folder).rglob("*.py"):
-            if "migrations" in path.parts:
-                continue
-            lines = _parses_a_request_body(ast.parse(path.read_text(encoding="utf-8")))
-            offenders += [f"{path.relative_to(ROOT)}:{line}" for line in lines]
-    assert offenders == [], "Use portal.core.json_limits.json_loads_limited: " + ", ".join(
-        offenders
+def test_the_scan_finds_every_way_of_parsing_json():
+    """The scan itself, on a module written to hide its parsing."""
+    found = json_parsing(
+        "import json as j\n"
+        "from json import loads as parse\n"
+        "import orjson\n"
+        "def read(request, response, upload):\n"
+        "    j.loads(upload.read())\n"
+        "    parse(request.body)\n"
+        "    j.load(upload)\n"
+        "    j.JSONDecoder().decode(upload.read())\n"
+        "    response.json()\n"
+        "class Client:\n"
+        "    def token(self):\n"
+        "        return self.http.post('/token').json()['access_token']\n"
     )
+    assert [(line, what) for line, _, what in found] == [
+        (3, "imports orjson"),
+        (5, "json.loads"),
+        (6, "parse"),
+        (7, "json.load"),
+        (8, "json.JSONDecoder"),
+        (9, ".json()"),
+        (12, ".json()"),
+    ]
+    assert {where for _, where, _ in found} == {"", "read", "Client.token"}
+
+
+def test_no_module_parses_json_except_through_the_limited_reader():
+    """The class of fault: Python's parser recurses, so JSON from outside the portal (a
+    request, an uploaded file, a provider's answer) read any other way can raise
+    RecursionError. Only json_limits parses; the portal's own data is on the list above,
+    each with its reason."""
+    offenders, allowed_and_used = [], set()
+    for folder in ("portal", "referrals", "peergroups", "resources"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            relative = str(path.relative_to(ROOT))
+            if "migrations" in path.parts or relative == THE_READER:
+                continue
+            for line, where, what in json_parsing(path.read_text(encoding="utf-8")):
+                if (relative, where) in PARSES_THE_PORTALS_OWN_JSON:
+                    allowed_and_used.add((relative, where))
+                else:
+                    offenders.append(f"{relative}:{line} ({where or 'module'}: {what})")
+    assert offenders == [], (
+        "Parse JSON with portal.core.json_limits.json_loads_limited (or, for the portal's "
+        "own stored data, add it to PARSES_THE_PORTALS_OWN_JSON with the reason): "
+        + ", ".join(offenders)
+    )
+    assert allowed_and_used == set(PARSES_THE_PORTALS_OWN_JSON), "the allow-list is out of date"
