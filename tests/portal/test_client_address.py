@@ -242,17 +242,22 @@ def test_every_consumer_gets_the_same_address(
 
 # Names through which a library reads the address its own way.
 OTHER_ADDRESS_READERS = {"get_client_ip_address", "get_client_ip", "get_ident", "_get_ip"}
-ADDRESS_HEADERS = {
-    "remote_addr",
-    "http_x_forwarded_for",
-    "x-forwarded-for",
-    "x_forwarded_for",
-    "http_x_real_ip",
-    "x-real-ip",
-    "http_forwarded",
-    "http_client_ip",
-}
+# Any header (or META key) that names a client's address, however spelt: as a header
+# ("X-Real-IP", request.headers["Forwarded"]), as a META key ("HTTP_CF_CONNECTING_IP"),
+# in any case. Proxies and CDNs each invent one (X-Client-IP, True-Client-IP,
+# Fastly-Client-IP, X-Cluster-Client-IP, X-Envoy-External-Address...); all are as easy to
+# forge as X-Forwarded-For. X-Forwarded-Proto and -Host name no address and are left out.
+ADDRESS_HEADER_NAME = re.compile(
+    r"(?:x-)?(?:forwarded(?:-for)?|remote-addr(?:ess)?|"
+    r"(?:[a-z0-9]+-)*(?:client|connecting|real|originating|remote|external)-(?:ip|addr|address))"
+)
 THE_ONE_PLACE = ROOT / "portal/core/client_address.py"
+
+
+def names_an_address_header(text: str) -> bool:
+    """Whether a string in the code is the name of a header carrying a client address."""
+    name = text.strip().lower().replace("_", "-")
+    return bool(ADDRESS_HEADER_NAME.fullmatch(name.removeprefix("http-")))
 
 
 def project_modules():
@@ -262,15 +267,15 @@ def project_modules():
                 yield path
 
 
-def address_reads(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
+def address_reads(source: str) -> list[str]:
+    tree = ast.parse(source)
     # A module may call its own override of a library's reader (the API throttle's
     # get_ident); the agreement test above checks what the override answers.
     overridden = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value.strip().lower() in ADDRESS_HEADERS:
+            if names_an_address_header(node.value):
                 found.append(f"line {node.lineno}: reads {node.value!r}")
         elif isinstance(node, ast.Call):
             function = node.func
@@ -282,16 +287,47 @@ def address_reads(path: Path) -> list[str]:
     return found
 
 
+@pytest.mark.parametrize(
+    "read",
+    [
+        'request.META["REMOTE_ADDR"]',
+        'request.META.get("HTTP_X_FORWARDED_FOR")',
+        'request.headers["Forwarded"]',
+        'request.headers.get("X-Real-IP")',
+        'request.META["HTTP_X_REAL_IP"]',
+        'request.headers.get("x-client-ip")',
+        'request.META.get("HTTP_CF_CONNECTING_IP", "")',
+        'request.headers["True-Client-IP"]',
+        'request.headers.get("Fastly-Client-IP")',
+        'request.META["HTTP_X_CLUSTER_CLIENT_IP"]',
+        'request.headers.get("X-Envoy-External-Address")',
+        'request.headers.get("X-Forwarded")',
+        'request.headers.get("Forwarded-For")',
+        'request.headers.get("X-Originating-IP")',
+    ],
+)
+def test_the_scan_finds_an_address_read_from_any_header(read):
+    assert address_reads(f"def view(request):\n    return {read}\n"), read
+
+
+@pytest.mark.parametrize(
+    "name", ["HTTP_X_FORWARDED_PROTO", "X-Forwarded-Host", "ip_address", "User-Agent"]
+)
+def test_the_scan_leaves_headers_that_name_no_address(name):
+    assert not names_an_address_header(name)
+
+
 def test_nothing_but_the_one_function_reads_the_client_address():
     """The class of fault: an address read anywhere else is one a forged header or a
     proxy can make disagree with the lockouts, the limits and the audit."""
     offenders = {
         str(path.relative_to(ROOT)): reads
         for path in project_modules()
-        if (reads := address_reads(path))
+        if (reads := address_reads(path.read_text()))
     }
     for template in sorted((ROOT / "templates").rglob("*.html")):
-        if re.search(r"REMOTE_ADDR|FORWARDED", template.read_text(), re.I):
+        words = re.findall(r"[A-Za-z][\w-]*", template.read_text())
+        if any(names_an_address_header(word) for word in words):
             offenders[str(template.relative_to(ROOT))] = ["reads the address in a template"]
     assert offenders == {}, "read the address with portal.core.client_address.client_address"
 
