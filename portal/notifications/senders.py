@@ -1,4 +1,5 @@
-"""What a message says it is from: the sender name and reply-to address.
+"""What a message says it is from (the sender name and reply-to address), and the one
+place an email is made.
 
 Both are typed by a coordinator, and both end up in an email's headers, where a name
 holding an address, angle brackets, quotes or a line break could change who the message
@@ -6,6 +7,11 @@ claims to be from, or add a recipient. So they are checked where they are entere
 settings form and the admin), and the From and Reply-To headers are built here and only
 here, through ``email.headerregistry.Address``, from values checked again at sending: a
 bad value that reached the database some other way is replaced, never sent.
+
+Every email the portal sends is made by ``email_message`` from these headers: messages
+to families and staff (``notifications.services``), invitations, and, through the
+account adapter's ``get_from_email``, django-allauth's own. A test fails if any other
+module makes an email (``EmailMessage``, ``send_mail``...).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 
 logger = logging.getLogger(__name__)
@@ -109,3 +116,40 @@ def sender_headers(*, organisation, reply_to: str = "") -> SenderHeaders:
         else:
             replies = [str(Address(addr_spec=reply_to))]
     return SenderHeaders(from_email=str(sender), reply_to=replies)
+
+
+def portal_sender_headers() -> SenderHeaders:
+    """From for the portal's own emails to staff and referrers (invitations, password
+    resets): the portal's address, with the name ``DEFAULT_FROM_EMAIL`` gives if it is
+    one that cannot change the header."""
+    name = parseaddr(settings.DEFAULT_FROM_EMAIL)[0].strip()
+    if name and sender_name_problem(name):
+        logger.warning("DEFAULT_FROM_EMAIL has an unusable name; the address is used alone")
+        name = ""
+    sender = Address(display_name=name, addr_spec=portal_from_address())
+    return SenderHeaders(from_email=str(sender), reply_to=None)
+
+
+def email_message(
+    *,
+    headers: SenderHeaders,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    message_id: str = "",
+) -> EmailMultiAlternatives:
+    """An email to one person, with From and Reply-To only from ``headers`` (made above),
+    plain text and, if given, HTML. ``message_id`` names the message however often it is
+    tried, so mail systems can recognise a repeat."""
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=headers.from_email,
+        to=[to],
+        reply_to=headers.reply_to,
+        headers={"Message-ID": message_id} if message_id else None,
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    return message

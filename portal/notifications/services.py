@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import registry
 from .models import MessageLog, NotificationSettings, SentMarker, StaffTask
-from .senders import portal_from_address, safe_sender_name, sender_headers
+from .senders import email_message, portal_from_address, safe_sender_name, sender_headers
 from .sms import can_be_asked, sms_backend
 
 logger = logging.getLogger(__name__)
@@ -97,18 +96,14 @@ def _deliver(
             headers = sender_headers(
                 organisation=organisation, reply_to=preferences.reply_to if preferences else ""
             )
-            message = EmailMultiAlternatives(
+            message = email_message(
+                headers=headers,
+                to=recipient.email,
                 subject=render_to_string(f"{base}/subject.txt", full_context).strip(),
-                body=render_to_string(f"{base}/body.txt", full_context),
-                from_email=headers.from_email,
-                to=[recipient.email],
-                reply_to=headers.reply_to,
-                # One Message-ID per message however often it is tried, so mail systems
-                # can recognise a repeat.
-                headers={"Message-ID": f"<{reference}@{_mail_domain()}>"} if reference else None,
-            )
-            message.attach_alternative(
-                render_to_string(f"{base}/body.html", full_context), "text/html"
+                text=render_to_string(f"{base}/body.txt", full_context),
+                html=render_to_string(f"{base}/body.html", full_context),
+                # One Message-ID per message however often it is tried.
+                message_id=f"<{reference}@{_mail_domain()}>" if reference else "",
             )
             message.send()
             return message.extra_headers.get("Message-ID", "")

@@ -8,7 +8,6 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.notifications.senders import email_message, portal_sender_headers
 
 from .models import Invitation, Membership, Organisation, ReferringAgency
 from .permissions import require_coordinator
@@ -93,13 +93,13 @@ def _send_invitation_email(invitation: Invitation, link: str) -> None:
         "portal_name": settings.PORTAL_NAME,
         "expires_at": invitation.expires_at,
     }
-    message = EmailMultiAlternatives(
+    email_message(
+        headers=portal_sender_headers(),
+        to=invitation.email,
         subject=f"You have been invited to the {settings.PORTAL_NAME}",
-        body=render_to_string("emails/invitation.txt", context),
-        to=[invitation.email],
-    )
-    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
-    message.send()
+        text=render_to_string("emails/invitation.txt", context),
+        html=render_to_string("emails/invitation.html", context),
+    ).send()
 
 
 def invitation_from_token(token: str, *, lock: bool = False) -> Invitation:

@@ -2,8 +2,10 @@
 where they are entered, and the From and Reply-To headers are built in one place that a
 bad value already in the database cannot bend."""
 
+import ast
 from email import message_from_bytes
 from email.utils import getaddresses
+from pathlib import Path
 
 import pytest
 from django.contrib.admin.sites import site
@@ -14,6 +16,8 @@ from django.urls import reverse
 from portal.notifications.forms import NotificationSettingsForm
 from portal.notifications.models import NotificationSettings
 from portal.organisations.models import Organisation
+from portal.organisations.roles import Role
+from portal.organisations.services import invitation_create
 from referrals.notifications import referral_notify
 from tests.conftest import sign_in
 from tests.factories import UserFactory
@@ -159,3 +163,104 @@ def test_a_good_name_and_reply_to_are_used(settings, organisation_a):
     [(display, address)] = getaddresses(parsed.get_all("From"))
     assert (display, address) == ("Harbour Team, North", "no-reply@portal.example")
     assert getaddresses(parsed.get_all("Reply-To")) == [("", "team@charity.example")]
+
+
+# --- Every email is made in one place ---------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+THE_ONE_PLACE = "portal/notifications/senders.py"
+# What makes or sends an email without going through ``email_message``.
+EMAIL_MAKERS = {
+    "EmailMessage",
+    "EmailMultiAlternatives",
+    "send_mail",
+    "send_mass_mail",
+    "mail_admins",
+    "mail_managers",
+    "get_connection",
+    "SMTP",
+    "SMTP_SSL",
+}
+
+
+def makes_an_email(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module in ("django.core.mail", "smtplib"):
+            names = {alias.name for alias in node.names} & (EMAIL_MAKERS | {"*"})
+            found += [f"line {node.lineno}: imports {name}" for name in sorted(names)]
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in ("smtplib", "django.core.mail"):
+                    found.append(f"line {node.lineno}: imports {alias.name}")
+        elif isinstance(node, ast.Attribute) and node.attr in EMAIL_MAKERS:
+            found.append(f"line {node.lineno}: uses {node.attr}")
+    return found
+
+
+def test_the_scan_finds_an_email_made_elsewhere():
+    assert makes_an_email("from django.core.mail import EmailMultiAlternatives\n")
+    assert makes_an_email("from django.core.mail import send_mail as sm\n")
+    assert makes_an_email("from django.core import mail\nmail.EmailMessage('s', 'b')\n")
+    assert makes_an_email("import smtplib\n")
+    assert not makes_an_email("from django.core.mail import BadHeaderError\n")
+
+
+def test_no_module_makes_an_email_except_the_one_place():
+    """The class of fault: an email made anywhere else gets headers not made by
+    ``sender_headers`` or ``portal_sender_headers``."""
+    offenders = {}
+    for folder in ("portal", "referrals", "peergroups", "resources"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            relative = str(path.relative_to(ROOT))
+            if "migrations" in path.parts or relative == THE_ONE_PLACE:
+                continue
+            if found := makes_an_email(path.read_text(encoding="utf-8")):
+                offenders[relative] = found
+    assert offenders == {}, "make emails with portal.notifications.senders.email_message"
+
+
+HOSTILE_DEFAULT_FROM = '"Support <evil@attacker.example>" <no-reply@portal.example>'
+
+
+@pytest.mark.parametrize(
+    ("default_from", "expected"),
+    [
+        ("no-reply@portal.example", ("", "no-reply@portal.example")),
+        ("Harbour Portal <no-reply@portal.example>", ("Harbour Portal", "no-reply@portal.example")),
+        (HOSTILE_DEFAULT_FROM, ("", "no-reply@portal.example")),
+    ],
+)
+def test_an_invitation_is_from_the_portal_through_the_one_place(
+    settings,
+    organisation_a,
+    coordinator_a,
+    django_capture_on_commit_callbacks,
+    default_from,
+    expected,
+):
+    settings.DEFAULT_FROM_EMAIL = default_from
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(
+            organisation=organisation_a,
+            email="new.colleague@charity.example",
+            role=Role.CASEWORKER,
+            invited_by=coordinator_a,
+            base_url="http://testserver/",
+        )
+    message, parsed = _sent_headers()
+    assert getaddresses(parsed.get_all("From")) == [expected]
+    assert parsed.get_all("Reply-To") is None and parsed.get_all("Bcc") is None
+    assert message.recipients() == ["new.colleague@charity.example"]
+    assert message.alternatives and "attacker" not in parsed["From"]
+
+
+def test_a_password_reset_email_is_from_the_portal_through_the_one_place(
+    settings, client, caseworker_a
+):
+    settings.DEFAULT_FROM_EMAIL = HOSTILE_DEFAULT_FROM
+    response = client.post(reverse("account_reset_password"), {"email": caseworker_a.email})
+    assert response.status_code == 302
+    message, parsed = _sent_headers()
+    assert getaddresses(parsed.get_all("From")) == [("", "no-reply@portal.example")]
+    assert message.recipients() == [caseworker_a.email]
