@@ -1,6 +1,10 @@
 """The public self-referral: its question pages, and the answers kept until they are sent.
 
-A visitor answers one question per page. Until they send them, their answers are kept in
+A visitor answers one question per page, all at one address (``/refer/<organisation>/``):
+which page that address shows (the start, a question, the check page or the
+confirmation) is kept with the answers, so the browser's history holds one entry for the
+whole form and its Back button can never bring an earlier question back (see
+``Draft.place``). Until they send them, their answers are kept in
 a ``SelfReferralDraft`` row, encrypted with the field-encryption keys (so key rotation
 covers them), and their session holds only the row's random id: nothing they type is
 readable in the database, the sessions table included. Every page's answers are
@@ -40,6 +44,7 @@ from .references import new_reference
 from .services import (
     ConsentDetails,
     PersonDetails,
+    ReferralError,
     SafeContactDetails,
     referral_submit,
 )
@@ -47,6 +52,12 @@ from .services import (
 SESSION_PREFIX = "selfreferral:"
 IDLE_LIMIT = timedelta(minutes=60)
 NOT_GIVEN = "Not given"
+
+# The pages the one address shows besides the questions.
+START = "start"
+CHECK = "check"
+DONE = "done"
+QUESTION = "question"
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,19 @@ STEPS: tuple[Step, ...] = (
     Step("agreement", "Your agreement", step_forms.AgreementStepForm),
 )
 STEPS_BY_SLUG = {step.slug: step for step in STEPS}
+# Where a visitor may ask to go next: the start page, a question or the check page.
+PLACES = frozenset({START, CHECK, *STEPS_BY_SLUG})
+
+
+@dataclass(frozen=True)
+class Place:
+    """The page the self-referral's one address shows a visitor now."""
+
+    page: str  # START, QUESTION, CHECK or DONE
+    step: Step | None = None
+    # A question reached from the check page returns there when answered.
+    changing: bool = False
+
 
 # Short names for the answers on the check-your-answers page.
 SUMMARY_LABELS = {
@@ -134,6 +158,14 @@ def previous_step(step: Step) -> Step | None:
 def next_step(step: Step) -> Step | None:
     index = STEPS.index(step)
     return STEPS[index + 1] if index + 1 < len(STEPS) else None
+
+
+def back_from(place: Place) -> str:
+    """Where a question's Back button goes: the check page it came from, or the page before."""
+    if place.changing:
+        return CHECK
+    previous = previous_step(place.step) if place.step else None
+    return previous.slug if previous is not None else START
 
 
 def honeypot_filled(data) -> bool:
@@ -239,23 +271,51 @@ class Draft:
                 "phone": str(contact.get("phone") or "").strip(),
                 "sender_name": self.organisation.discreet_sender_name,
             }
-        return step.form_class(data=data, **kwargs)
+        return _not_remembered_by_the_browser(step.form_class(data=data, **kwargs))
 
-    def save(self, step: Step, form: forms.Form) -> None:
-        """Keep a valid page's answers exactly as typed, and only the step's own fields."""
-        raw = {}
-        for name, field in form.fields.items():
-            value = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
-            raw[name] = "" if value is None else value
+    def save(self, step: Step, form: forms.Form, *, then: str | None = None) -> None:
+        """Keep a valid page's answers exactly as typed, and only the step's own fields.
+
+        ``then`` is the place to show next (a step's slug, or ``CHECK``).
+        """
+        raw = _as_typed(form)
 
         def keep(data: dict) -> None:
             answers = data.get("answers")
             data["answers"] = {**(answers if isinstance(answers, dict) else {}), step.slug: raw}
+            if then is not None:
+                _go(data, then)
 
         self._change(keep)
 
+    def keep_unsaved(self, step: Step, form: forms.Form, *, changing: bool) -> None:
+        """Keep a page's answers that did not pass, to show them again beside the problems.
+
+        They are kept apart from the answers (which only ever hold pages that passed) and
+        go as soon as the visitor moves on.
+        """
+        raw = _as_typed(form)
+
+        def keep(data: dict) -> None:
+            _go(data, step.slug, changing=changing)
+            data["unsaved"] = {"step": step.slug, "answers": raw}
+
+        self._change(keep)
+
+    def unsaved(self, step: Step) -> dict | None:
+        kept = self._data.get("unsaved")
+        if not isinstance(kept, dict) or kept.get("step") != step.slug:
+            return None
+        answers = kept.get("answers")
+        return answers if isinstance(answers, dict) else None
+
     def is_answered(self, step: Step) -> bool:
         return self.stored(step) is not None and self.form(step).is_valid()
+
+    def may_answer(self, step: Step) -> bool:
+        """Every question before ``step`` has answers that pass."""
+        gap = self.first_unanswered()
+        return gap is None or step_number(gap) >= step_number(step)
 
     def first_unanswered(self) -> Step | None:
         for step in STEPS:
@@ -309,6 +369,67 @@ class Draft:
             accessibility_needs=answers["accessibility_needs"],
         )
         return person, valid["safe-contact"].details()
+
+    # -- Where the one address takes the visitor --------------------------------------
+
+    @property
+    def in_progress(self) -> bool:
+        return bool(self._data)
+
+    def place(self) -> Place:
+        """The page to show now: where the visitor last went, if they may be there.
+
+        A question after one still unanswered shows that one instead, and the check page
+        shows the first page whose answers no longer pass (a changed detail, a stale or
+        damaged draft) with the problem beside the field.
+        """
+        if not self.in_progress:
+            return Place(DONE) if self.confirmation_reference() else Place(START)
+        at = self._data.get("at")
+        if at == START:
+            return Place(START)
+        gap = self.first_unanswered()
+        step = STEPS_BY_SLUG.get(at) if isinstance(at, str) else None
+        if step is not None:
+            if gap is not None and step_number(gap) < step_number(step):
+                return Place(QUESTION, gap)
+            return Place(QUESTION, step, changing=self._data.get("changing") is True)
+        if gap is not None:
+            return Place(QUESTION, gap, changing=self.stored(gap) is not None)
+        return Place(CHECK)
+
+    def go_to(self, place: str, *, changing: bool = False) -> None:
+        """Show ``place`` (``START``, ``CHECK`` or a step's slug) next."""
+        if place not in PLACES:
+            raise ValueError(place)
+        self._change(lambda data: _go(data, place, changing=changing))
+
+    def note_problem(self, message: str) -> None:
+        """Show the check page again with ``message`` (a refusal safe to show)."""
+
+        def note(data: dict) -> None:
+            _go(data, CHECK)
+            data["problem"] = message
+
+        self._change(note)
+
+    @property
+    def problem(self) -> str:
+        problem = self._data.get("problem")
+        return problem if isinstance(problem, str) else ""
+
+    def rate_limit_key(self) -> str | None:
+        """What this browser's requests are counted under: its draft, else its session.
+
+        None before the browser has either, which leaves only the per-address count.
+        """
+        draft_id = self.session.get(self.key)
+        if isinstance(draft_id, str) and draft_id:
+            return f"draft:{draft_key_hash(draft_id)}"
+        session_key = self.session.session_key
+        if session_key:
+            return f"session:{draft_key_hash(session_key)}"
+        return None
 
     # -- Spam, sending and the confirmation page --------------------------------------
 
@@ -390,6 +511,48 @@ def _display(field: forms.Field, form: forms.Form, name: str) -> str:
     return str(form.data.get(name) or "").strip() or NOT_GIVEN
 
 
+def _go(data: dict, place: str, *, changing: bool = False) -> None:
+    data["at"] = place
+    data["changing"] = changing
+    # What was shown with the last page (answers that did not pass, a refusal) goes with it.
+    data.pop("unsaved", None)
+    data.pop("problem", None)
+
+
+def _as_typed(form: forms.Form) -> dict:
+    raw = {}
+    for name, field in form.fields.items():
+        value = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        raw[name] = "" if value is None else value
+    return raw
+
+
+def _browser_may_remember(widget: forms.Widget) -> bool:
+    """Whether a browser may keep this control's value and offer it again.
+
+    Those are the controls HTML's ``autocomplete`` attribute applies to: text of any
+    kind, text areas and lists; not radios, checkboxes, files or hidden values.
+    """
+    if isinstance(widget, forms.widgets.Input):
+        return widget.input_type not in {"hidden", "checkbox", "radio", "file"}
+    return isinstance(widget, forms.Textarea | forms.Select)
+
+
+def _not_remembered_by_the_browser(form: forms.Form) -> forms.Form:
+    """Ask the browser not to keep or offer what is typed here.
+
+    A shared browser would otherwise offer one person's name, email address, phone
+    number or postal address to the next person who uses the form, and show that
+    this site was used. Every field of every step gets it, whatever its own widget
+    says, so a new field cannot forget it. (WCAG 1.3.5 asks for autocomplete tokens on
+    fields about the user; here the person's safety comes first: see docs/security.md.)
+    """
+    for field in form.fields.values():
+        if _browser_may_remember(field.widget):
+            field.widget.attrs["autocomplete"] = "off"
+    return form
+
+
 def _as_uuid(value) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
@@ -445,3 +608,79 @@ def self_referral_submit(*, draft: Draft, submission_key: str, request=None) -> 
         submission_key=submission_key,
         request=request,
     )
+
+
+# -- What each kind of POST to the one address does ------------------------------------
+
+CHECK_AGAIN_MESSAGE = "Please check your answers and then send them again."
+
+
+def self_referral_answer(*, draft: Draft, data) -> None:
+    """Keep a question's answers and go on; answers that do not pass are shown again.
+
+    ``data`` names its question in ``step``: a page left open in another tab still
+    answers the question it showed. A question after one still unanswered is refused.
+    """
+    step = answered_step(data)
+    if step is None:
+        return
+    if not draft.may_answer(step):
+        draft.go_to(step.slug)  # which shows the first question still unanswered
+        return
+    if step == STEPS[0] and honeypot_filled(data):
+        draft.flag_as_automated()
+    place = draft.place()
+    changing = place.step == step and place.changing
+    form = draft.form(step, data=data)
+    if not form.is_valid():
+        draft.keep_unsaved(step, form, changing=changing)
+        return
+    following = next_step(step)
+    draft.save(step, form, then=CHECK if changing or following is None else following.slug)
+
+
+def answered_step(data) -> Step | None:
+    """The question a POST answers, named in its ``step`` field."""
+    return STEPS_BY_SLUG.get(str(data.get("step", "")))
+
+
+def self_referral_go(*, draft: Draft, place: str, changing: bool = False) -> None:
+    """Back, Start and Change: show ``place`` next. Anything else shows the same page."""
+    if place not in PLACES or (changing and place not in STEPS_BY_SLUG):
+        return
+    if changing and not draft.in_progress:
+        return
+    draft.go_to(place, changing=changing)
+
+
+def self_referral_send(*, draft: Draft, data, request=None) -> None:
+    """Send the answers from the check page, once however often Send is pressed.
+
+    Whatever happens, the one address then shows what comes next: the confirmation, a
+    question whose answers no longer pass, or the check page with the problem.
+    """
+    submit = step_forms.SubmitForm(data)
+    key = submit.cleaned_data["submission_key"] if submit.is_valid() else ""
+    if key and draft.finished_with(key):
+        # The second click of a double click: the first one already sent it.
+        return
+    if not draft.in_progress:
+        return
+    gap = draft.first_unanswered()
+    if gap is not None:
+        draft.go_to(gap.slug, changing=draft.stored(gap) is not None)
+        return
+    if not key or not draft.matches_submission_key(key):
+        draft.note_problem(CHECK_AGAIN_MESSAGE)
+        return
+    if draft.looks_automated or honeypot_filled(data):
+        draft.finish(submission_key=key, referral=None)
+        return
+    try:
+        referral = self_referral_submit(draft=draft, submission_key=key, request=request)
+    except Incomplete as incomplete:
+        draft.go_to(incomplete.step.slug, changing=True)
+    except ReferralError as refusal:
+        draft.note_problem(str(refusal))
+    else:
+        draft.finish(submission_key=key, referral=referral)

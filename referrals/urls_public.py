@@ -13,8 +13,7 @@ urlpatterns = [
     # carries the link's secret; it redirects to ``withdraw``, answered from the session.
     path("withdraw/", views.withdraw, name="withdraw"),
     path("withdraw/<str:token>/", views.withdraw_link, name="withdraw-link"),
-    path("<slug:slug>/", views.start, name="start"),
-    path("<slug:slug>/check/", views.check, name="check"),
-    path("<slug:slug>/done/", views.done, name="done"),
-    path("<slug:slug>/<slug:step>/", views.step, name="step"),
+    # The whole self-referral, from its start page to the confirmation, at one address
+    # (see views_public): the browser's history keeps one entry for it.
+    path("<slug:slug>/", views.self_referral, name="start"),
 ]

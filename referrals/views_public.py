@@ -4,6 +4,13 @@ Every view here is public on purpose. Each one parses the request, hands the ans
 ``referrals.selfreferral`` or a service, and renders. Until a visitor sends their answers
 from the check page, the database holds them only encrypted, for an hour after the last
 change.
+
+The whole self-referral lives at one address, ``/refer/<organisation>/``: every form on
+it posts there and every POST is answered with a redirect back there (POST, redirect,
+GET), whose page is the one ``Draft.place`` says. So the form never puts more than that
+address into the browser's history, and an entry reached with Back shows only where the
+visitor is now, never an earlier question. static/js/history-replace.js then keeps it to
+one entry (Chromium adds one for every POST, even to the same address).
 """
 
 from __future__ import annotations
@@ -12,11 +19,12 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
@@ -25,22 +33,35 @@ from portal.accounts.access import public
 from . import links, selfreferral
 from .choices import ConsentMethod
 from .consent import SELF_REFERRAL_VERSION, statement
-from .forms import HONEYPOT_FIELD, SubmitForm
+from .forms import HONEYPOT_FIELD
 from .links import LinkExpired, LinkInvalid
 from .references import display_reference
-from .selfreferral import STEPS, STEPS_BY_SLUG, Draft, Incomplete
-from .services import ReferralError, consent_withdraw
+from .selfreferral import CHECK, DONE, QUESTION, START, STEPS, Draft, Place
+from .services import consent_withdraw
 
-# Per client address. Nine questions, a few corrections and changes fit easily in the
-# step limit; sending is rarer still. A double click is two sends.
-STEP_RATE = "40/h"
-SUBMIT_RATE = "5/h"
+# The self-referral is limited per browser (its draft, else its session), so families
+# behind one address (a mobile network, public wifi) do not share a budget, and per
+# address with a far higher ceiling, for senders that keep no cookies. Ten-minute
+# windows keep a limited visitor's wait well inside the hour their answers are kept.
+# Nine questions with a few Backs and changes fit easily in the step limit; sending is
+# rarer still (a double click is two sends).
+STEP_RATE = "20/10m"
+STEP_RATE_PER_ADDRESS = "500/10m"
+SUBMIT_RATE = "5/10m"
+SUBMIT_RATE_PER_ADDRESS = "100/10m"
+# Per client address.
 WITHDRAW_RATE = "20/h"
 
 EXPIRED_MESSAGE = (
     "To keep your answers private, we cleared them after an hour without any activity. "
     "Please start again."
 )
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    """303: the browser follows a POST's answer with a GET."""
+
+    status_code = 303
 
 
 def _rate_limited(*, group: str, rate: str):
@@ -65,9 +86,31 @@ def _rate_limited(*, group: str, rate: str):
     return decorator
 
 
-def _step_url(organisation, step, *, change: bool = False) -> str:
-    url = reverse("selfreferral:step", kwargs={"slug": organisation.slug, "step": step.slug})
-    return f"{url}?change=1" if change else url
+def _self_referral_over_the_limit(request, draft: Draft, *, sending: bool) -> bool:
+    """Count this POST for its browser and, if that is within its limit, its address.
+
+    A browser over its own limit is not counted for the address, so one person pressing
+    a button again and again cannot use up the budget of everyone sharing the address.
+    """
+    group = "selfreferral-submit" if sending else "selfreferral-step"
+    browser = draft.rate_limit_key()
+    if browser is not None and is_ratelimited(
+        request,
+        group=f"{group}-browser",
+        key=lambda _group, _request: browser,
+        rate=SUBMIT_RATE if sending else STEP_RATE,
+        method="POST",
+        increment=True,
+    ):
+        return True
+    return is_ratelimited(
+        request,
+        group=f"{group}-address",
+        key="ip",
+        rate=SUBMIT_RATE_PER_ADDRESS if sending else STEP_RATE_PER_ADDRESS,
+        method="POST",
+        increment=True,
+    )
 
 
 def _not_accepting(request, organisation):
@@ -91,151 +134,79 @@ def choose(request):
 
 
 @public
-@require_GET
-def start(request, slug):
-    organisation = selfreferral.organisation_for_slug(slug)
-    if not organisation.is_accepting_referrals:
-        return _not_accepting(request, organisation)
-    return render(
-        request,
-        "referrals/public/start.html",
-        {
-            "organisation": organisation,
-            "first_step_url": _step_url(organisation, STEPS[0]),
-            "total": len(STEPS),
-        },
-    )
-
-
-@public
 @require_http_methods(["GET", "POST"])
-@_rate_limited(group="selfreferral-step", rate=STEP_RATE)
-def step(request, slug, step):
+def self_referral(request, slug):
+    """The one address of the whole self-referral: start, questions, check, confirmation."""
     organisation = selfreferral.organisation_for_slug(slug)
     if not organisation.is_accepting_referrals:
         return _not_accepting(request, organisation)
-    current = STEPS_BY_SLUG.get(step)
-    if current is None:
-        raise Http404
     draft = _open_draft(request, organisation)
-    number = selfreferral.step_number(current)
-    gap = draft.first_unanswered()
-    if gap is not None and selfreferral.step_number(gap) < number:
-        return redirect(_step_url(organisation, gap))
-    changing = request.GET.get("change") == "1"
+    if request.method == "GET":
+        return _self_referral_page(request, draft)
 
-    if request.method == "POST":
-        form = draft.form(current, data=request.POST)
-        if current == STEPS[0] and selfreferral.honeypot_filled(request.POST):
-            draft.flag_as_automated()
-        if form.is_valid():
-            draft.save(current, form)
-            following = selfreferral.next_step(current)
-            if changing or following is None:
-                return redirect("selfreferral:check", slug=slug)
-            return redirect(_step_url(organisation, following))
-    else:
-        form = draft.form(current)
+    data = request.POST
+    sending = "submission_key" in data
+    if _self_referral_over_the_limit(request, draft, sending=sending):
+        # Nothing is kept, but nothing is lost: the page comes back with what was typed.
+        return _self_referral_page(request, draft, posted=data, status=429)
+    if sending:
+        selfreferral.self_referral_send(draft=draft, data=data, request=request)
+    elif "step" in data:
+        selfreferral.self_referral_answer(draft=draft, data=data)
+    elif "change" in data:
+        selfreferral.self_referral_go(draft=draft, place=str(data["change"]), changing=True)
+    elif "go" in data:
+        selfreferral.self_referral_go(draft=draft, place=str(data["go"]))
+    return HttpResponseSeeOther(reverse("selfreferral:start", kwargs={"slug": slug}))
 
-    previous = selfreferral.previous_step(current)
-    if changing:
-        back_url = reverse("selfreferral:check", kwargs={"slug": slug})
-    elif previous is not None:
-        back_url = _step_url(organisation, previous)
+
+def _self_referral_page(request, draft: Draft, *, posted=None, status: int = 200):
+    """The page the one address shows now; ``posted`` answers (when limited) shown again."""
+    organisation = draft.organisation
+    place = draft.place()
+    typed_step = selfreferral.answered_step(posted) if posted is not None else None
+    if typed_step is not None and draft.may_answer(typed_step):
+        # Limited: the question they had answered, with what they typed.
+        place = Place(QUESTION, typed_step, changing=place.changing and place.step == typed_step)
+    context = {
+        "organisation": organisation,
+        "form_url": reverse("selfreferral:start", kwargs={"slug": organisation.slug}),
+        "total": len(STEPS),
+        "wait": status == 429,
+    }
+    if place.page == START:
+        template = "referrals/public/start.html"
+        context["first_step"] = STEPS[0].slug
+    elif place.page == DONE:
+        template = "referrals/public/done.html"
+        context["reference"] = display_reference(draft.confirmation_reference())
+    elif place.page == CHECK:
+        template = "referrals/public/check.html"
+        context |= {
+            "rows": draft.summary(),
+            "statement": _statement(organisation),
+            "submission_key": draft.submission_key(),
+            "honeypot": HONEYPOT_FIELD,
+            "error": draft.problem,
+        }
     else:
-        back_url = reverse("selfreferral:start", kwargs={"slug": slug})
-    return render(
-        request,
-        "referrals/public/step.html",
-        {
-            "organisation": organisation,
-            "step": current,
-            "form": form,
-            "number": number,
-            "total": len(STEPS),
-            "back_url": back_url,
-            "changing": changing,
-            "statement": _statement(organisation) if current.slug == "agreement" else "",
-            "honeypot": HONEYPOT_FIELD if current == STEPS[0] else "",
-        },
-    )
+        step = place.step
+        typed = posted if step == typed_step else None
+        template = "referrals/public/step.html"
+        context |= {
+            "step": step,
+            "form": draft.form(step, data=typed if typed is not None else draft.unsaved(step)),
+            "number": selfreferral.step_number(step),
+            "back": selfreferral.back_from(place),
+            "changing": place.changing,
+            "statement": _statement(organisation) if step.slug == "agreement" else "",
+            "honeypot": HONEYPOT_FIELD if step == STEPS[0] else "",
+        }
+    return render(request, template, context, status=status)
 
 
 def _statement(organisation) -> str:
     return statement(SELF_REFERRAL_VERSION, organisation_name=organisation.name).text
-
-
-@public
-@require_http_methods(["GET", "POST"])
-@_rate_limited(group="selfreferral-submit", rate=SUBMIT_RATE)
-def check(request, slug):
-    organisation = selfreferral.organisation_for_slug(slug)
-    if not organisation.is_accepting_referrals:
-        return _not_accepting(request, organisation)
-    draft = _open_draft(request, organisation)
-    key = ""
-    if request.method == "POST":
-        submit = SubmitForm(request.POST)
-        key = submit.cleaned_data["submission_key"] if submit.is_valid() else ""
-        if key and draft.finished_with(key):
-            # The second click of a double click: the first one already sent it.
-            return redirect("selfreferral:done", slug=slug)
-
-    gap = draft.first_unanswered()
-    if gap is not None:
-        # Answers that no longer pass (a changed detail, a stale session) are shown
-        # again with the problem beside the field.
-        return redirect(_step_url(organisation, gap, change=draft.stored(gap) is not None))
-
-    error = ""
-    if request.method == "POST":
-        if not key or not draft.matches_submission_key(key):
-            messages.error(request, "Please check your answers and then send them again.")
-            return redirect("selfreferral:check", slug=slug)
-        if draft.looks_automated or selfreferral.honeypot_filled(request.POST):
-            draft.finish(submission_key=key, referral=None)
-            return redirect("selfreferral:done", slug=slug)
-        try:
-            referral = selfreferral.self_referral_submit(
-                draft=draft, submission_key=key, request=request
-            )
-        except Incomplete as incomplete:
-            return redirect(_step_url(organisation, incomplete.step, change=True))
-        except ReferralError as refusal:
-            error = str(refusal)
-        else:
-            draft.finish(submission_key=key, referral=referral)
-            return redirect("selfreferral:done", slug=slug)
-
-    rows = draft.summary()
-    for row in rows:
-        row["change_url"] = _step_url(organisation, row["step"], change=True)
-    return render(
-        request,
-        "referrals/public/check.html",
-        {
-            "organisation": organisation,
-            "rows": rows,
-            "statement": _statement(organisation),
-            "submission_key": draft.submission_key(),
-            "honeypot": HONEYPOT_FIELD,
-            "error": error,
-        },
-    )
-
-
-@public
-@require_GET
-def done(request, slug):
-    organisation = selfreferral.organisation_for_slug(slug)
-    reference = Draft(request, organisation).confirmation_reference()
-    if reference is None:
-        return redirect("selfreferral:start", slug=slug)
-    return render(
-        request,
-        "referrals/public/done.html",
-        {"organisation": organisation, "reference": display_reference(reference)},
-    )
 
 
 def _withdraw_refusal(request, refusal: LinkInvalid):

@@ -119,38 +119,30 @@ def test_the_self_referral_is_accessible_from_start_to_finish(
     """Every question page (also with an error), the check page and the confirmation."""
     from django.core.cache import cache
 
+    from tests.browser.self_referral import fill_in, form_url, press, question
     from tests.referrals.test_self_referral import ANSWERS
 
     cache.clear()
     page = axe_page
     page.set_viewport_size({"width": 320, "height": 640})
-    page.goto(live_server.url + reverse("selfreferral:start", kwargs={"slug": organisation_a.slug}))
+    page.goto(form_url(live_server, organisation_a))
     assert axe_violations(page) == []
+    press(page, "Start now")
     for step, answers in ANSWERS.items():
-        page.goto(
-            live_server.url
-            + reverse("selfreferral:step", kwargs={"slug": organisation_a.slug, "step": step})
-        )
-        page.click("main button[type=submit]")  # without answers: errors where required
+        shown = question(page)
+        assert shown, step
+        press(page, "Continue")  # without answers: errors where required
         if page.locator(".error-summary").count():
             violations = axe_violations(page)
-            assert violations == [], f"{page.url}\n{format_violations(violations)}"
-        else:
-            page.go_back()
-        for name, value in answers.items():
-            for item in value if isinstance(value, list) else [value]:
-                field = page.locator(f"main [name={name}]").first
-                if field.get_attribute("type") in ("radio", "checkbox"):
-                    option = page.locator(f"main [name={name}][value='{item}']")
-                    (option if option.count() else field).check()
-                elif item:
-                    field.fill(item)
-        page.click("main button[type=submit]")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 320, page.url
-    assert "/check/" in page.url
+            assert violations == [], f"{shown}\n{format_violations(violations)}"
+        if question(page) == shown:
+            fill_in(page, answers)
+            press(page, "Continue")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, shown
+    assert page.get_by_role("heading", name="Check your answers before sending").is_visible()
     assert axe_violations(page) == []
-    page.click("main button[type=submit]")
-    assert "/done/" in page.url
+    press(page, "Send")
+    assert page.get_by_role("heading", name="Request sent").is_visible()
     violations = axe_violations(page)
     assert violations == [], format_violations(violations)
 

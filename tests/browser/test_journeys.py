@@ -22,6 +22,7 @@ from referrals import links
 from referrals.models import Referral
 from resources.models import Delivery
 from tests.browser.helpers import keep_screenshot, sign_in_through_browser
+from tests.browser.self_referral import answer_questions, form_url, press
 from tests.browser.test_api_pages import console_errors
 from tests.factories import GroupFactory, session_today
 from tests.notifications.delivery import deliver_all
@@ -35,40 +36,20 @@ def no_policy_refusals(errors: list[str]) -> None:
     assert [e for e in errors if "Content Security Policy" in e] == []
 
 
-def continue_(page):
-    page.click("main button[type=submit]")
-
-
-def answer_step(page, answers: dict) -> None:
-    for name, value in answers.items():
-        for one in value if isinstance(value, list) else [value]:
-            field = page.locator(f"[name='{name}']").first
-            kind = field.get_attribute("type")
-            if kind in ("radio", "checkbox") and name != "agree":
-                page.locator(f"[name='{name}'][value='{one}']").check()
-            elif kind == "checkbox":
-                field.check()
-            elif one:
-                field.fill(one)
-    continue_(page)
-
-
 def test_a_family_member_refers_themselves(page, live_server, organisation_a):
     errors = console_errors(page)
     page.set_viewport_size({"width": 375, "height": 740})
-    page.goto(live_server.url + reverse("selfreferral:start", kwargs={"slug": organisation_a.slug}))
+    page.goto(form_url(live_server, organisation_a))
     keep_screenshot(page, "self-referral-start")
-    page.get_by_role("link", name="Start now").click()
+    press(page, "Start now")
     for step, answers in ANSWERS.items():
-        page.wait_for_url(f"**/{step}/")
         if step == "safe-contact":
             keep_screenshot(page, "self-referral-safe-contact")
-        answer_step(page, answers)
-    page.wait_for_url("**/check/")
+        answer_questions(page, answers={step: answers})
     keep_screenshot(page, "self-referral-check")
     assert page.get_by_text("Pat Doe").is_visible()
-    continue_(page)
-    page.wait_for_url("**/done/")
+    press(page, "Send")
+    assert page.url == form_url(live_server, organisation_a)
     keep_screenshot(page, "self-referral-done")
     reference = page.locator(".reference").inner_text().replace(" ", "").replace("-", "")
     referral = Referral.objects.get(organisation=organisation_a)

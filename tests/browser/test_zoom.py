@@ -7,6 +7,7 @@ from django.urls import reverse
 from referrals import links
 from tests.browser.conftest import axe_violations, format_violations
 from tests.browser.helpers import sign_in_through_browser
+from tests.browser.self_referral import answer_questions, form_url, press
 from tests.referrals.factories import make_referral
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -15,7 +16,10 @@ ZOOMED = {"width": 640, "height": 450}
 
 
 def fits(page, url):
-    page.goto(url)
+    """``url``, or with None the page already open."""
+    if url is not None:
+        page.goto(url)
+    url = url or page.url
     violations = axe_violations(page)
     assert violations == [], f"{url}:\n{format_violations(violations)}"
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -27,10 +31,15 @@ def test_key_pages_work_at_200_percent_zoom(axe_page, live_server, organisation_
     axe_page.set_viewport_size(ZOOMED)
     for url in (
         reverse("public:home"),
-        reverse("selfreferral:step", kwargs={"slug": organisation_a.slug, "step": "safe-contact"}),
+        reverse("selfreferral:start", kwargs={"slug": organisation_a.slug}),
         links.participant_url(person),
     ):
         fits(axe_page, live_server.url + url)
+    # A question page, with the buttons that look like links.
+    axe_page.goto(form_url(live_server, organisation_a))
+    press(axe_page, "Start now")
+    answer_questions(axe_page, until="safe-contact")
+    fits(axe_page, None)
     sign_in_through_browser(axe_page, live_server, coordinator_a)
     axe_page.set_viewport_size(ZOOMED)
     for url in (

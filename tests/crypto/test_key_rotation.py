@@ -85,8 +85,8 @@ def _answer_the_first_pages(client, organisation) -> None:
         ("support", {"support_wanted": "peer_group"}),
         ("meeting", {"format_preference": "either", "area": "Rotationton"}),
     ):
-        url = reverse("selfreferral:step", kwargs={"slug": organisation.slug, "step": step})
-        assert client.post(url, data).status_code == 302, step
+        url = reverse("selfreferral:start", kwargs={"slug": organisation.slug})
+        assert client.post(url, {"step": step, **data}).status_code == 303, step
 
 
 def test_rotation_covers_unsent_self_referral_answers_and_pack_titles(
@@ -115,7 +115,8 @@ def test_rotation_covers_unsent_self_referral_answers_and_pack_titles(
             with pytest.raises(InvalidToken):
                 old.decrypt(token.encode())
     # The visitor carries on where they were, with what they typed.
-    url = reverse("selfreferral:step", kwargs={"slug": organisation_a.slug, "step": "meeting"})
+    url = reverse("selfreferral:start", kwargs={"slug": organisation_a.slug})
+    client.post(url, {"go": "meeting"})
     assert 'value="Rotationton"' in client.get(url).content.decode()
     assert Delivery.objects.get().title == "Information for Sam"
 
@@ -126,13 +127,15 @@ def test_a_draft_answered_again_during_rotation_keeps_the_new_answers(
     settings.FIELD_ENCRYPTION_KEYS = [OLD]
     _answer_the_first_pages(client, organisation_a)
     settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
-    url = reverse("selfreferral:step", kwargs={"slug": organisation_a.slug, "step": "meeting"})
+    url = reverse("selfreferral:start", kwargs={"slug": organisation_a.slug})
     read_batches = rotation._batches
 
     def visitor_answers_while_the_batch_is_being_worked(model, columns):
         for rows in read_batches(model, columns):
             if model is SelfReferralDraft:
-                client.post(url, {"format_preference": "zoom", "area": "Changedton"})
+                client.post(
+                    url, {"step": "meeting", "format_preference": "zoom", "area": "Changedton"}
+                )
             yield rows
 
     monkeypatch.setattr(rotation, "_batches", visitor_answers_while_the_batch_is_being_worked)
@@ -141,5 +144,6 @@ def test_a_draft_answered_again_during_rotation_keeps_the_new_answers(
     assert "1 rows changed while they were being checked" in out.getvalue()
 
     settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    client.post(url, {"go": "meeting"})
     page = client.get(url).content.decode()
     assert 'value="Changedton"' in page and "Rotationton" not in page

@@ -32,7 +32,8 @@ from portal.api.throttling import CallerRateThrottle
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.core.client_address import client_address, proxy_settings_check
-from referrals.views_public import SUBMIT_RATE, WITHDRAW_RATE
+from referrals import views_public
+from referrals.views_public import WITHDRAW_RATE
 from tests.factories import PASSWORD, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -355,11 +356,14 @@ def exhaust(client: Client, url: str, data: dict, rate: str, forwarded_for) -> l
 
 @pytest.mark.django_db
 def test_two_visitors_behind_the_proxy_have_their_own_self_referral_budget(
-    behind_the_production_proxy, organisation_a
+    behind_the_production_proxy, organisation_a, monkeypatch
 ):
-    url = reverse("selfreferral:check", kwargs={"slug": organisation_a.slug})
+    # The self-referral's per-address budget (what senders without cookies meet).
+    monkeypatch.setattr(views_public, "SUBMIT_RATE_PER_ADDRESS", "5/10m")
+    url = reverse("selfreferral:start", kwargs={"slug": organisation_a.slug})
     data = {"submission_key": "not-a-real-key"}
-    assert exhaust(Client(), url, data, SUBMIT_RATE, VISITOR_A)[-1] == 429
+    answers = [Client().post(url, data, **through_proxy(VISITOR_A)).status_code for _ in range(6)]
+    assert answers[-1] == 429
     assert Client().post(url, data, **through_proxy(VISITOR_B)).status_code != 429
 
 

@@ -96,7 +96,6 @@ def world(organisation_a, coordinator_a, police_agency):
         "membership_id": coordinator_a.memberships.first().pk,
         "token": links.link_issue(referral=referral, purpose=links.Purpose.PLACE),
         "slug": organisation_a.slug,
-        "step": "relationship",
         "action": "accept",
     }
 
