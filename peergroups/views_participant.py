@@ -66,7 +66,8 @@ def _page_url(section: str = "") -> str:
 
 
 def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "l j F, g:i a")
+    # The time first, so that no full stop follows "a.m.".
+    return date_format(timezone.localtime(moment), r"g:i a \o\n l j F")
 
 
 @public

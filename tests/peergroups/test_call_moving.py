@@ -21,6 +21,7 @@ from referrals.models import ReferralEvent
 from tests.conftest import sign_in
 from tests.notifications.delivery import deliver_all
 from tests.peergroups.support_states import call_slot
+from tests.peergroups.test_support_page import assert_reads_cleanly
 from tests.private_links import open_place_page, place_url
 from tests.referrals.factories import make_referral
 
@@ -41,6 +42,7 @@ def test_moving_frees_the_old_time_for_someone_else(client, organisation_a, faci
     assert "Move my call to another time" in page
     response = client.post(place_url("participant-call", slot_id=second.pk), follow=True)
     assert "Your call has moved to" in response.content.decode()
+    assert_reads_cleanly(response.content.decode())
 
     assert InitialCallSlot.objects.get(pk=first.pk).referral is None
     assert InitialCallSlot.objects.get(pk=second.pk).referral == person

@@ -69,10 +69,11 @@ def test_the_outcome_moves_the_referral_on(facilitator_a, organisation_a, outcom
 def test_the_person_picks_a_time_through_their_private_link(client, facilitator_a, organisation_a):
     slot = slot_for(facilitator_a, organisation_a)
     referral = make_referral(organisation_a, support_wanted="initial_call")
-    assert "Choose a time that is safe for you" in open_place_page(client, referral).content.decode()
+    page = open_place_page(client, referral).content.decode()
+    assert "Choose a time that is safe for you" in page
     client.post(place_url("participant-call", slot_id=slot.pk))
     assert InitialCallSlot.objects.get(pk=slot.pk).referral == referral
-    assert "Your call with" in client.get(place_url("participant")).content.decode()
+    assert "from our team will call you at" in client.get(place_url("participant")).content.decode()
 
 
 def test_staff_book_and_record_through_the_pages(

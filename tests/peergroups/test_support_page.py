@@ -41,7 +41,7 @@ EXPECTED = {
     ),
     "call_booked": (
         ["where-things-stand", "your-call", "how-to-reach-you", "stop-contact"],
-        "Your first call is booked.",
+        "Your first call is booked",
     ),
     "talked": (
         ["where-things-stand", "how-to-reach-you", "stop-contact"],
@@ -74,6 +74,13 @@ def section(content: str, name: str) -> str:
     return re.search(rf'<section id="{name}".*?</section>', content, re.S).group(0)
 
 
+def assert_reads_cleanly(content: str) -> None:
+    """No doubled full stop (a time ends "a.m." already) and nothing left unrendered."""
+    text = re.sub(r"<[^>]+>", " ", content)
+    assert not re.search(r"(?<!\.)\.\s*\.(?!\.)", text), re.findall(r".{40}\.\s*\..{10}", text)
+    assert "{{" not in content and "{%" not in content and "None" not in text
+
+
 @pytest.mark.parametrize("stage", list(EXPECTED))
 def test_each_section_appears_in_order_at_each_point_of_the_journey(
     client, stage, organisation_a, caseworker_a, facilitator_a, shipped_questionnaires
@@ -94,6 +101,7 @@ def test_each_section_appears_in_order_at_each_point_of_the_journey(
     content = response.content.decode()
     expected, words = EXPECTED[stage]
     assert sections(content) == expected
+    assert_reads_cleanly(content)
     assert words in section(content, "where-things-stand")
     if stage == "in_group":
         # The questions come after the ground rules, and say plainly they are optional.
@@ -133,7 +141,8 @@ def test_booking_a_call_is_on_the_referrals_timeline_and_audited(
     ).exists()
     content = client.get(PAGE).content.decode()
     assert "Your call is booked for" in content
-    assert "Your first call is booked." in section(content, "where-things-stand")
+    assert_reads_cleanly(content)
+    assert "Your first call is booked" in section(content, "where-things-stand")
 
 
 def test_after_the_first_call_no_call_is_booked_from_the_page(
