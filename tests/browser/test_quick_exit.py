@@ -58,3 +58,45 @@ def test_pages_raise_no_content_security_policy_violations(page, live_server):
     for name in ("public:home", "public:get-help-now", "account_login"):
         page.goto(live_server.url + reverse(name))
     assert problems == []
+
+
+# --- Touch screens have no Shift key -----------------------------------------------------
+
+PAGES_THAT_MENTION_SHIFT = (
+    "public:home",
+    "public:staying-safe-online",
+    "public:get-help-now",
+    "public:cookies",
+)
+
+
+@pytest.fixture
+def phone_with_touch_screen(browser):
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, has_touch=True, is_mobile=True, locale="en-GB"
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_a_touch_screen_is_not_told_to_press_shift(
+    phone_with_touch_screen, live_server, organisation_a
+):
+    page = phone_with_touch_screen
+    assert page.evaluate("matchMedia('(hover: none) and (pointer: coarse)').matches")
+    urls = [live_server.url + reverse(name) for name in PAGES_THAT_MENTION_SHIFT]
+    urls.append(
+        live_server.url + reverse("selfreferral:start", kwargs={"slug": organisation_a.slug})
+    )
+    for url in urls:
+        page.goto(url)
+        assert "Shift" not in page.inner_text("body"), url
+        # The button is enough.
+        assert page.get_by_role("link", name="Exit this page").is_visible(), url
+
+
+def test_a_screen_with_a_keyboard_and_mouse_is_told_to_press_shift(page, live_server):
+    page.goto(live_server.url + reverse("public:home"))
+    assert page.locator(".quick-exit__hint").is_visible()
+    assert "Shift" in page.inner_text(".quick-exit__hint")
