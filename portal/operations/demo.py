@@ -137,6 +137,8 @@ def demo_data_load(
         if created:
             _demo_schedule(group)
     progress(f"{len(DEMO_GROUPS)} groups with schedules")
+    opened = _demo_call_times(organisations[ORGANISATIONS[0]])
+    progress(f"{opened} open call times")
     from resources.library import load_library
 
     load_library()
@@ -224,6 +226,38 @@ def _demo_schedule(group: Group) -> None:
         ),
         actor=facilitator,
     )
+
+
+def _demo_call_times(organisation: Organisation) -> int:
+    """Times for a first call over the next working days, so that a family trying the demo
+    can book one on their support page. Only while none are open: nothing piles up."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from peergroups.models import InitialCallSlot
+    from peergroups.services import call_slot_publish
+    from portal.core.working_days import add_working_days
+
+    now = timezone.now()
+    if InitialCallSlot.objects.filter(
+        organisation=organisation, referral__isnull=True, starts_at__gt=now
+    ).exists():
+        return 0
+    facilitator = User.objects.get(email="facilitator@northbridge.example")
+    opened = 0
+    for days in (1, 2, 3):
+        day = add_working_days(now, days)
+        for hour in (10, 14):
+            starts_at = timezone.make_aware(datetime.combine(day, time(hour, 0)))
+            call_slot_publish(
+                facilitator=facilitator,
+                organisation=organisation,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=30),
+            )
+            opened += 1
+    return opened
 
 
 DEMO_REFERRALS = [

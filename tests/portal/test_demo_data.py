@@ -37,3 +37,19 @@ def test_demo_data_is_safe_to_load_again_and_gives_a_working_api_key(settings):
     services = client.get("/api/v1/services/").json()["contents"]
     # A key lists only the organisation that issued it (the demo key is Northbridge's).
     assert [s["name"] for s in services] == ["Northbridge Family Support"]
+
+
+def test_the_demo_offers_call_times_a_family_can_book_on_their_support_page(settings):
+    settings.DEBUG = True
+    from django.utils import timezone
+
+    from peergroups.models import InitialCallSlot
+    from peergroups.selectors import free_call_slots
+    from portal.organisations.models import Organisation
+
+    seed()
+    northbridge = Organisation.objects.get(name="Northbridge Family Support")
+    opened = free_call_slots(organisation=northbridge)
+    assert len(opened) == 6 and all(slot.starts_at > timezone.now() for slot in opened)
+    seed()
+    assert InitialCallSlot.objects.count() == 6  # not piled up by a second start
