@@ -191,7 +191,9 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 
 class ReferralStatusSerializer(serializers.Serializer):
-    reference = serializers.CharField(help_text="The reference to quote, like ABCD-2345.")
+    reference = serializers.CharField(
+        help_text="The reference to quote, like KM7T-P2XQ: two groups of four letters and digits."
+    )
     organisation = serializers.CharField(help_text="The organisation it was sent to.")
     submitted_at = serializers.DateTimeField()
     status_shared = serializers.BooleanField(
@@ -425,7 +427,8 @@ class ReferralStatusView(ShowsPersonalData, APIView):
             OpenApiParameter(
                 "reference",
                 location=OpenApiParameter.PATH,
-                description="The reference, with or without its hyphen.",
+                description="The reference as it was given, like KM7T-P2XQ: with or without "
+                "its hyphen, spaces or capitals.",
             )
         ],
         responses={200: ReferralStatusSerializer, **ERROR_RESPONSES},
@@ -438,7 +441,7 @@ class ReferralStatusView(ShowsPersonalData, APIView):
         # one by one for the reference.
         referral = (
             Referral.objects.select_related("organisation")
-            .filter(reference=normalise_reference(reference)[:12])
+            .filter(reference=normalise_reference(reference))
             .first()
         )
         if key is not None:

@@ -168,7 +168,7 @@ class EraseForm(forms.Form):
         from .references import normalise_reference
 
         typed = self.cleaned_data["reference"]
-        if normalise_reference(typed) != self.expected:
+        if normalise_reference(typed) != normalise_reference(self.expected):
             raise forms.ValidationError("That is not this referral's reference.")
         return typed
 

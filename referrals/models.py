@@ -30,6 +30,7 @@ from .choices import (
     State,
     SupportWanted,
 )
+from .references import ReferenceField
 
 OPEN_STATES = [s for s in State.values if s != State.CLOSED]
 
@@ -45,7 +46,8 @@ class Referral(models.Model):
         "organisations.Organisation", on_delete=models.PROTECT, related_name="referrals"
     )
     # Short, unguessable and not sequential: what a family member quotes on the phone.
-    reference = models.CharField(max_length=12, unique=True)
+    # Stored as it is shown (NW8X-BDR5); every lookup accepts it however it is typed.
+    reference = ReferenceField(unique=True)
     source = models.CharField(max_length=20, choices=Source.choices)
     referring_agency = models.ForeignKey(
         "organisations.ReferringAgency",

@@ -19,6 +19,7 @@ from portal.organisations.scoping import member_organisation_ids
 from .choices import Source, State
 from .links import private_links_for_referral
 from .models import CaseNote, ConsentRecord, ContactAttempt, Referral, ReferralEvent
+from .references import normalise_reference
 
 TIMELINE_LIMIT = 100
 
@@ -30,6 +31,7 @@ class QueueFilters:
     assignee: str = ""  # "", "me", "unassigned" or a user's public id
     due: str = ""  # "", "overdue", "today"
     age: str = ""  # "", "week", "month", "older"
+    reference: str = ""  # as typed: any case, with or without the dash or spaces
 
 
 QUEUE_UNREAD_FIELDS = ("full_name", "email", "phone", "area", "accessibility_needs")
@@ -43,6 +45,12 @@ def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referr
     queryset = Referral.objects.filter(organisation_id__in=organisations).select_related(
         "organisation", "assigned_to", "referring_agency"
     )
+    if filters.reference.strip():
+        # Someone quoting their reference is looking for that referral, whatever its
+        # status or age: the other filters do not hide it.
+        return queryset.filter(reference=normalise_reference(filters.reference)).defer(
+            *QUEUE_UNREAD_FIELDS
+        )
     if filters.state == "open":
         queryset = queryset.open()
     elif filters.state in State.values:

@@ -31,7 +31,7 @@ from .forms import (
     SafeContactForm,
 )
 from .queue_rows import assignee_options, queue_row
-from .references import display_reference
+from .references import display_reference, normalise_reference
 from .transitions import next_states
 
 QUEUE_PAGE_SIZE = 25
@@ -45,6 +45,8 @@ def _queue_filters(request) -> selectors.QueueFilters:
         assignee=get.get("assignee", ""),
         due=get.get("due", ""),
         age=get.get("age", ""),
+        # Shown back in the search box in the one form, however it was typed.
+        reference=normalise_reference(get.get("reference", "")),
     )
 
 

@@ -1,5 +1,6 @@
 """Referral services: deadlines, duplicates on encrypted data, encryption at rest, withdrawal."""
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -189,7 +190,7 @@ def test_consent_records_cannot_be_edited_or_deleted(organisation_a):
 def test_references_are_short_unique_and_not_sequential(organisation_a):
     references = [make_referral(organisation_a).reference for _ in range(20)]
     assert len(set(references)) == 20
-    assert all(len(reference) == 8 and reference.isalnum() for reference in references)
+    assert all(re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", reference) for reference in references)
     assert sorted(references) != references or sorted(references, reverse=True) != references
 
 
