@@ -6,4 +6,4 @@ class PeergroupsConfig(AppConfig):
     verbose_name = "Peer groups"
 
     def ready(self) -> None:
-        from . import receivers, reminders  # noqa: F401
+        from . import message_kinds, receivers, reminders  # noqa: F401

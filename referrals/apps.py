@@ -8,7 +8,7 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from portal.notifications.registry import register_recipient
 
-        from . import receivers  # noqa: F401  (connects the withdrawal receiver)
+        from . import message_kinds, receivers  # noqa: F401  (registers; connects receivers)
         from .notifications import referral_recipient_by_id
 
         register_recipient("referrals.referral", referral_recipient_by_id)

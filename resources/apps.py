@@ -6,4 +6,4 @@ class ResourcesConfig(AppConfig):
     verbose_name = "Resources"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401
+        from . import message_kinds, receivers  # noqa: F401

@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from portal.notifications.registry import register_recipient
 
-        from . import signals  # noqa: F401
+        from . import message_kinds, signals  # noqa: F401
         from .notifications import staff_recipient
 
         register_recipient("accounts.user", staff_recipient)

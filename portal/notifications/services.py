@@ -144,8 +144,10 @@ def notify(
 
     Templates live in ``templates/notifications/<template>/``: ``subject.txt``,
     ``body.txt`` and ``body.html`` for email, ``sms.txt`` for text messages. They must
-    never state the nature of an investigation.
+    never state the nature of an investigation. ``template`` must be a registered
+    message kind (``registry.register_message_kind``).
     """
+    registry.message_kind(template)
     try:
         channel = _safe_channel(recipient, channel)
     except NotificationRefused as refusal:
@@ -184,7 +186,9 @@ def message_queue(
     """Decide, once, to send a message; ``None`` if it was already decided.
 
     Call inside the transaction that decided; delivery is queued when it commits.
+    ``template`` must be a registered message kind.
     """
+    registry.message_kind(template)
     try:
         with transaction.atomic():
             log = MessageLog.objects.create(

@@ -15,6 +15,40 @@ from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
+# How long a text to a family may be, with realistic values in it (a sender name, the
+# portal's address in its links): three parts. A longer text is sent in more parts, each
+# charged, and may arrive in pieces or out of order; the message tests render every kind
+# of text and fail on a longer one (tests/notifications/test_message_footers.py).
+SMS_MAX_PARTS = 3
+
+# GSM 03.38, the alphabet every phone reads: 160 characters fit in one part, 153 in
+# each part of a longer text. One character outside it (a curly quote, a dash) sends the
+# whole text as UCS-2: 70 characters in one part, 67 in each of several.
+GSM_CHARACTERS = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+# These are in GSM 03.38's extension table: each takes the room of two characters.
+GSM_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+
+def sms_is_gsm(body: str) -> bool:
+    return all(ch in GSM_CHARACTERS or ch in GSM_EXTENSION for ch in body)
+
+
+def sms_parts(body: str) -> int:
+    """How many parts a text of ``body`` is sent in."""
+    if sms_is_gsm(body):
+        length = sum(2 if ch in GSM_EXTENSION else 1 for ch in body)
+        single, each = 160, 153
+    else:
+        # UCS-2 counts in UTF-16 code units: an emoji takes two.
+        length = len(body.encode("utf-16-le")) // 2
+        single, each = 70, 67
+    if length <= single:
+        return 1
+    return -(-length // each)
+
 
 class SmsBackend(Protocol):
     def send(self, *, to: str, body: str, sender: str, reference: str = "") -> str:

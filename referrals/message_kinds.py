@@ -1,0 +1,33 @@
+"""The messages this app sends, registered with the notification service: the
+acknowledgement a family gets, and the digest of referrals past their first-contact
+deadline that staff get. The examples are contexts as the sending code builds them."""
+
+from __future__ import annotations
+
+from portal.notifications.registry import Audience, register_message_kind
+
+from .references import new_reference
+
+
+def _received_examples() -> list[dict]:
+    # referral_notify adds the reference; the organisation's first-contact time varies.
+    return [
+        {"reference": new_reference(), "working_days": 2},
+        {"reference": new_reference(), "working_days": 10},
+    ]
+
+
+def _overdue_examples() -> list[dict]:
+    return [
+        {"references": [new_reference()], "count": 1},
+        {"references": sorted(new_reference() for _ in range(3)), "count": 3},
+    ]
+
+
+register_message_kind("referral_received", audience=Audience.FAMILY, examples=_received_examples)
+register_message_kind(
+    "first_contact_overdue",
+    audience=Audience.STAFF,
+    examples=_overdue_examples,
+    channels=("email",),
+)

@@ -1,0 +1,45 @@
+"""The messages this app sends, registered with the notification service: a pack's link
+to a family, and the weekly digest of guides due for review to coordinators. The
+examples are contexts as the sending code builds them."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from portal.notifications.registry import Audience, register_message_kind
+
+from .reminders import _lines
+from .services import link_validity, pack_url
+
+
+def _pack_examples() -> list[dict]:
+    # resources.services._send_link
+    sent = timezone.make_aware(datetime(2026, 11, 3, 9, 15))
+    return [
+        {
+            "pack_link": settings.PORTAL_BASE_URL.rstrip("/") + pack_url(secrets.token_urlsafe(32)),
+            "expires_at": sent + link_validity(),
+        }
+    ]
+
+
+def _review_examples() -> list[dict]:
+    own = _lines([("Police bail", date(2026, 10, 1))])
+    library = _lines([("The day of the search", date(2026, 9, 14))] * 2)
+    return [
+        {"count": 1, "own": own, "library": []},
+        {"count": 3, "own": own, "library": library},
+    ]
+
+
+register_message_kind("pack_sent", audience=Audience.FAMILY, examples=_pack_examples)
+register_message_kind(
+    "resources_review_due",
+    audience=Audience.STAFF,
+    examples=_review_examples,
+    channels=("email",),
+)
