@@ -238,7 +238,11 @@ class ResourceVersion(AppendOnlyModel):
 
 
 class Pack(models.Model):
-    """An ordered set of resources with a purpose, e.g. "Just had the knock"."""
+    """An ordered set of resources with a purpose, e.g. "The first few days".
+
+    The title is for staff choosing a pack. What the person sees is the delivery's own
+    title, ``Delivery.DEFAULT_TITLE`` unless staff write another.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(
@@ -311,6 +315,11 @@ class Delivery(models.Model):
     class Method(models.TextChoices):
         LINK = "link", "Private link by message"
         POST = "post", "Printed, to post"
+
+    # What the person sees at the top of the pack, on screen and on paper, unless staff
+    # write another title. Neutral whatever the pack: a pack's own title says what it is
+    # about, and a page left open or a printed copy may be seen by someone else.
+    DEFAULT_TITLE = "Information for you"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(

@@ -429,7 +429,7 @@ def pack_send(
             organisation=referral.organisation,
             referral=referral,
             pack=pack,
-            title=(title or (pack.title if pack else "Information for you"))[:150],
+            title=(title or Delivery.DEFAULT_TITLE)[:150],
             method=method,
             token_hash=hash_token(token),
             expires_at=timezone.now() + link_validity(),

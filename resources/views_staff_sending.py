@@ -97,7 +97,7 @@ def pack_send(request, referral):
         initial_order=order,
         methods=methods,
         initial={
-            "title": suggestion.pack.title if suggestion.pack else "Information for you",
+            "title": Delivery.DEFAULT_TITLE,
             "method": methods[0][0],
             "pack": suggestion.pack.pk if suggestion.pack else None,
         },

@@ -40,7 +40,7 @@ def test_a_friend_just_after_the_search_with_no_children(library, organisation_a
         children_in_household="no",
     )
     suggestion = pack_suggestion(referral=referral)
-    assert suggestion.pack.title == "Just had the knock"
+    assert suggestion.pack.key == "just-had-the-knock"
     assert slugs(suggestion) == [
         "the-day-of-the-search",
         "devices-and-getting-them-back",
