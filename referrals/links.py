@@ -14,8 +14,12 @@ keeps in its history or sends on. The pack links of ``resources`` use the same g
 
 A link works until the first of:
 
-- it is revoked: by staff, one at a time; every place link when consent is withdrawn;
-  every link when the person is erased;
+- it is revoked: by staff, one at a time or all of the person's links at once
+  (``links_stop_all``, which also refuses every link issued or signed before that
+  moment); every place link when consent is withdrawn; every link when the person is
+  erased;
+- ``LIVE_LINKS_PER_PURPOSE`` newer links of its kind were issued to the person: each new
+  link stops the oldest beyond that number, so old messages open nothing;
 - its purpose ends: a place link once the person has no offer, place, waiting-list
   place, call or questions left and ``PLACE_LINK_GRACE`` has passed (or the referral
   closed that long ago), or at once when consent is withdrawn; a withdrawal link once
@@ -24,8 +28,8 @@ A link works until the first of:
 
 Links sent before links were stored were signed with the site's key and carried the
 referral's id. They are still accepted within their year while their purpose lives,
-and recorded on first use so that staff can revoke them one by one, unless
-``LEGACY_PRIVATE_LINKS_ACCEPTED`` is False, which retires them all.
+until ``LEGACY_PRIVATE_LINKS_UNTIL`` begins (or never, if ``LEGACY_PRIVATE_LINKS_ACCEPTED``
+is False), and recorded on first use so that staff can revoke them one by one.
 """
 
 from __future__ import annotations
@@ -39,7 +43,9 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -61,6 +67,11 @@ PLACE_LINK_LIFETIME = timedelta(days=180)
 # want their details gone sooner, and withdrawing consent does that.
 WITHDRAW_LINK_LIFETIME = timedelta(days=730)
 LIFETIMES = {Purpose.PLACE: PLACE_LINK_LIFETIME, Purpose.WITHDRAW: WITHDRAW_LINK_LIFETIME}
+# At most this many links of each kind work for one person: issuing one stops the oldest
+# beyond it. Every message carries new links, and a family rarely needs an old text's
+# link once a newer message came; an old message read on a shared phone then opens
+# nothing. Five leaves room for a few messages sent close together.
+LIVE_LINKS_PER_PURPOSE = 5
 # A place link keeps working this long after the last thing on the page ends, so a
 # person can still see what happened, answer the last questions, or find the page
 # after a cancelled meeting.
@@ -115,7 +126,21 @@ def link_issue(*, referral: Referral, purpose: str) -> str:
             created_at=now,
             expires_at=now + LIFETIMES[purpose],
         )
+        _links_beyond_the_newest_stop(referral_id=referral.pk, purpose=purpose, now=now)
     return token
+
+
+def _links_beyond_the_newest_stop(*, referral_id, purpose: str, now: datetime) -> int:
+    """Stop every working link of ``purpose`` but the newest ``LIVE_LINKS_PER_PURPOSE``.
+    Called whenever a link is issued or recorded, in the same transaction."""
+    older = (
+        PrivateLink.objects.filter(
+            referral_id=referral_id, purpose=purpose, revoked_at__isnull=True, expires_at__gt=now
+        )
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)[LIVE_LINKS_PER_PURPOSE:]
+    )
+    return PrivateLink.objects.filter(pk__in=list(older)).update(revoked_at=now)
 
 
 def participant_url(referral: Referral) -> str:
@@ -169,6 +194,7 @@ def code_issue(*, referral: Referral, actor: User) -> tuple[PrivateLink, str]:
         expires_at=now + LIFETIMES[Purpose.PLACE],
         issued_by=actor,
     )
+    _links_beyond_the_newest_stop(referral_id=referral.pk, purpose=Purpose.PLACE, now=now)
     return link, code
 
 
@@ -199,24 +225,38 @@ def purpose_lives(*, referral: Referral, purpose: str, now: datetime | None = No
     return participant_has_something_current(referral=referral, since=since)
 
 
-def _legacy_accepted() -> bool:
-    return getattr(settings, "LEGACY_PRIVATE_LINKS_ACCEPTED", True)
+def legacy_links_end() -> datetime | None:
+    """When older signed links stop being accepted: the start of the day
+    ``LEGACY_PRIVATE_LINKS_UNTIL`` in the portal's time zone; None if never set."""
+    until = getattr(settings, "LEGACY_PRIVATE_LINKS_UNTIL", None)
+    if until is None:
+        return None
+    return timezone.make_aware(datetime.combine(until, datetime.min.time()))
 
 
-def _stopped(link: PrivateLink, now: datetime) -> bool:
-    """Whether the link itself has stopped: revoked, past its limit, or an older signed
-    link after they were retired. Whether its purpose lives is asked separately."""
+def _legacy_accepted(now: datetime) -> bool:
+    if not getattr(settings, "LEGACY_PRIVATE_LINKS_ACCEPTED", True):
+        return False
+    end = legacy_links_end()
+    return end is None or now < end
+
+
+def _stopped(link: PrivateLink, now: datetime, *, valid_after: datetime | None) -> bool:
+    """Whether the link itself has stopped: revoked, past its limit, issued before staff
+    stopped all the person's links (``valid_after``), or an older signed link after they
+    were retired. Whether its purpose lives is asked separately."""
     return (
         link.revoked_at is not None
         or link.expires_at <= now
-        or (link.legacy and not _legacy_accepted())
+        or (valid_after is not None and link.created_at <= valid_after)
+        or (link.legacy and not _legacy_accepted(now))
     )
 
 
 def link_check(link: PrivateLink, *, now: datetime | None = None) -> None:
     """Raise LinkExpired unless ``link`` works now."""
     now = now or timezone.now()
-    if _stopped(link, now):
+    if _stopped(link, now, valid_after=link.referral.private_links_valid_after):
         raise LinkExpired
     if not purpose_lives(referral=link.referral, purpose=link.purpose, now=now):
         raise LinkExpired
@@ -266,14 +306,29 @@ def _legacy_link(token: str, purpose: str) -> PrivateLink:
         raise LinkExpired from error
     except (signing.BadSignature, ValueError, IndexError) as error:
         raise LinkInvalid from error
-    if not _legacy_accepted():
+    now = timezone.now()
+    if not _legacy_accepted(now):
         raise LinkExpired
     referral = Referral.objects.select_related("organisation").filter(pk=referral_id).first()
     if referral is None:
         raise LinkInvalid
+    # Never recorded, so nothing else stops it: refused if staff stopped all the person's
+    # links after it was signed, or if newer links of its kind have replaced it.
+    cut_off = referral.private_links_valid_after
+    if cut_off is not None and signed_at <= cut_off:
+        raise LinkExpired
+    newer = PrivateLink.objects.filter(
+        referral=referral,
+        purpose=purpose,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+        created_at__gt=signed_at,
+    )
+    if newer.count() >= LIVE_LINKS_PER_PURPOSE:
+        raise LinkExpired
     try:
         with transaction.atomic():
-            link, _ = PrivateLink.objects.get_or_create(
+            link, created = PrivateLink.objects.get_or_create(
                 token_hash=hash_token(token),
                 defaults={
                     "organisation_id": referral.organisation_id,
@@ -284,6 +339,8 @@ def _legacy_link(token: str, purpose: str) -> PrivateLink:
                     "expires_at": signed_at + LEGACY_LIFETIME,
                 },
             )
+            if created:
+                _links_beyond_the_newest_stop(referral_id=referral.pk, purpose=purpose, now=now)
     except IntegrityError:
         # Opened twice at the same moment: the other request recorded it.
         link = PrivateLink.objects.get(token_hash=hash_token(token))
@@ -331,6 +388,50 @@ def links_revoke_on_withdrawal(*, referral: Referral) -> int:
         ).update(revoked_at=timezone.now())
 
 
+@dataclass(frozen=True)
+class LinksStopped:
+    links: int
+    packs: int
+
+
+def links_stop_all(
+    *, referral: Referral, actor: User, request: HttpRequest | None = None
+) -> LinksStopped:
+    """Stop every private link the person was sent, for when their messages may have been
+    seen by someone else: support-page and withdrawal links (codes read out included),
+    pack links, and any link of the older signed kind, used or not. Links issued from
+    now on work as usual."""
+    from resources.models import Delivery
+    from resources.services import delivery_revoke
+
+    with transaction.atomic():
+        referral = (
+            Referral.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .get(pk=referral.pk)
+        )
+        if not has_role(actor, referral.organisation, CASE_ROLES):
+            raise LinkError("You do not have a role in this person's organisation.")
+        now = timezone.now()
+        Referral.objects.filter(pk=referral.pk).update(private_links_valid_after=now)
+        links = PrivateLink.objects.filter(
+            referral=referral, revoked_at__isnull=True, expires_at__gt=now
+        ).update(revoked_at=now, revoked_by=actor)
+        packs = 0
+        for delivery in Delivery.objects.filter(referral=referral).live():
+            delivery_revoke(delivery=delivery, actor=actor, request=request)
+            packs += 1
+        audit_record(
+            action=AuditEvent.Action.CHANGED,
+            actor=actor,
+            request=request,
+            organisation=referral.organisation,
+            target=referral,
+            detail={"change": "private_links_all_revoked", "links": links, "packs": packs},
+        )
+    return LinksStopped(links=links, packs=packs)
+
+
 # --- Reading, for staff -----------------------------------------------------------------
 
 
@@ -340,26 +441,98 @@ class LinkRow:
     live: bool
 
 
-def private_links_for_referral(*, referral: Referral, limit: int = 30) -> list[LinkRow]:
-    """The person's links, newest first, each with whether it works now."""
-    now = timezone.now()
-    rows = list(
+@dataclass(frozen=True)
+class LinkList:
+    """The links the referral page shows: every one that works now, then the newest that
+    no longer do. ``more`` says whether older links were left out (the full list, paged,
+    has them); every working link is always shown."""
+
+    rows: list[LinkRow]
+    working: int
+    more: bool
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _links_working_first(referral: Referral, now: datetime):
+    """The person's links, those that may work now first (by the columns alone; whether
+    their purpose lives is asked once per kind), newest first within each."""
+    may_work = Q(revoked_at__isnull=True, expires_at__gt=now)
+    if referral.private_links_valid_after is not None:
+        may_work &= Q(created_at__gt=referral.private_links_valid_after)
+    if not _legacy_accepted(now):
+        may_work &= Q(legacy=False)
+    return (
         PrivateLink.objects.filter(referral=referral)
+        .annotate(
+            stopped=Case(
+                When(may_work, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
         .select_related("revoked_by", "issued_by")
-        .order_by("-created_at")[:limit]
+        .order_by("stopped", "-created_at", "-id")
     )
+
+
+def _link_rows(referral: Referral, found, now: datetime) -> list[LinkRow]:
     # The purpose is the same for every link of a kind: work it out once per kind.
     lives = {
         purpose: purpose_lives(referral=referral, purpose=purpose, now=now)
-        for purpose in {row.purpose for row in rows}
+        for purpose in {link.purpose for link in found}
     }
+    valid_after = referral.private_links_valid_after
     return [
         LinkRow(
-            link=row,
-            live=not _stopped(row, now) and lives[row.purpose],
+            link=link,
+            live=not _stopped(link, now, valid_after=valid_after) and lives[link.purpose],
         )
-        for row in rows
+        for link in found
     ]
+
+
+def private_links_for_referral(*, referral: Referral, limit: int = 30) -> LinkList:
+    """Every link of the person's that works now, then the newest that no longer do, up
+    to ``limit`` rows unless more than that work; each with whether it works now."""
+    now = timezone.now()
+    ordered = _links_working_first(referral, now)
+    found = list(ordered[: limit + 1])
+    more = len(found) > limit
+    # More working links than the panel's length (links sent before there was a limit
+    # per kind) are every one of them listed all the same.
+    all_working = more and not found[limit].stopped
+    found = list(ordered.filter(stopped=0)) if all_working else found[:limit]
+    rows = _link_rows(referral, found, now)
+    return LinkList(rows=rows, working=sum(row.live for row in rows), more=more)
+
+
+@dataclass(frozen=True)
+class LinkPage:
+    """One page of all the person's links, working ones first, with how many work."""
+
+    page: Page
+    rows: list[LinkRow]
+    working: int
+
+
+def private_links_page(
+    *, referral: Referral, number: str | int | None, per_page: int = 50
+) -> LinkPage:
+    """Page ``number`` (as given in the address; a bad one is the nearest page) of every
+    link the person was sent."""
+    now = timezone.now()
+    ordered = _links_working_first(referral, now)
+    page = Paginator(ordered, per_page).get_page(number)
+    may_work = ordered.filter(stopped=0).order_by().values("purpose").annotate(links=Count("id"))
+    working = sum(
+        kind["links"]
+        for kind in may_work
+        if purpose_lives(referral=referral, purpose=kind["purpose"], now=now)
+    )
+    return LinkPage(page=page, rows=_link_rows(referral, page.object_list, now), working=working)
 
 
 def private_link_for_staff(*, user: User, link_id) -> PrivateLink:

@@ -111,6 +111,10 @@ class Referral(models.Model):
     anonymised_at = models.DateTimeField(null=True, blank=True)
     # One per form submission, so a double click cannot create a second referral.
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Set when staff stop all of the person's private links (``links.links_stop_all``):
+    # no link issued or signed up to this moment works, including older signed links
+    # never used and so never recorded.
+    private_links_valid_after = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -41,6 +41,8 @@ urlpatterns = [
     path("<uuid:referral_id>/safe-contact/", views.safe_contact_edit, name="safe-contact"),
     path("<uuid:referral_id>/withdraw-consent/", views.withdraw_consent, name="withdraw-consent"),
     path("links/<uuid:link_id>/revoke/", views_links.link_revoke, name="link-revoke"),
+    path("<uuid:referral_id>/links/", views_links.links_list, name="links"),
+    path("<uuid:referral_id>/links/stop-all/", views_links.links_stop_all, name="links-stop-all"),
     path(
         "<uuid:referral_id>/support-code/",
         views_support_code.support_code_give,

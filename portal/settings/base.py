@@ -1,10 +1,11 @@
 """Settings shared by every environment, read from the environment with django-environ."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from portal.core.client_address import proxy_settings_check
 
@@ -246,8 +247,17 @@ INVITATION_VALIDITY = timedelta(days=env.int("INVITATION_VALIDITY_DAYS", default
 
 # --- Private links to a person's page and to stop contact (referrals/links.py). Links
 # signed with the site's key before links were stored are accepted within their year
-# while their purpose lives; False retires every one of them at once.
+# while their purpose lives, and only until LEGACY_PRIVATE_LINKS_UNTIL begins (UK time;
+# 30 days after the release that stored links); False retires every one of them at once.
 LEGACY_PRIVATE_LINKS_ACCEPTED = env.bool("LEGACY_PRIVATE_LINKS_ACCEPTED", default=True)
+try:
+    LEGACY_PRIVATE_LINKS_UNTIL = date.fromisoformat(
+        env.str("LEGACY_PRIVATE_LINKS_UNTIL", default="2027-01-02")
+    )
+except ValueError as error:
+    raise ImproperlyConfigured(
+        "LEGACY_PRIVATE_LINKS_UNTIL must be a date written like 2027-01-02."
+    ) from error
 
 # --- Encryption of personal data at rest. The first key encrypts; every key decrypts,
 # so a new key can be put first and old rows re-encrypted before the old key is dropped.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import importlib
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -264,3 +266,235 @@ def test_the_referral_page_lists_the_persons_links_and_which_still_work(
     assert content.count("Stopped ") == 1
     for link in PrivateLink.objects.all():
         assert link.token_hash not in content
+
+
+def test_every_working_link_is_listed_however_many_were_sent_since(
+    client, organisation_a, caseworker_a
+):
+    # The withdrawal link is older than 30 place links sent after it, and still works:
+    # the page must list it, with its button, however many links came since.
+    person, _ = placed(organisation_a, caseworker_a)
+    withdraw = links.withdraw_url(person)
+    for _ in range(35):
+        links.participant_url(person)
+    sign_in(client, caseworker_a)
+    page = client.get(reverse("referrals:detail", kwargs={"referral_id": person.pk}))
+    content = page.content.decode()
+    kept = PrivateLink.objects.get(token_hash=links.hash_token(withdraw.split("/")[-2]))
+    assert reverse("referrals:link-revoke", kwargs={"link_id": kept.pk}) in content
+    working = links.LIVE_LINKS_PER_PURPOSE + 1
+    assert content.count("Stop this link") == working
+    assert f"{working} of their links work now" in content
+    assert reverse("referrals:links", kwargs={"referral_id": person.pk}) in content
+
+
+def test_links_sent_before_there_was_a_limit_are_all_listed_while_they_work(
+    client, organisation_a, caseworker_a
+):
+    person, _ = placed(organisation_a, caseworker_a)
+    now = timezone.now()
+    for n in range(40):
+        PrivateLink.objects.create(
+            organisation=organisation_a,
+            referral=person,
+            purpose="place",
+            token_hash=links.hash_token(f"sent-before-the-limit-{n}"),
+            created_at=now - timedelta(minutes=n),
+            expires_at=now + timedelta(days=30),
+        )
+    sign_in(client, caseworker_a)
+    page = client.get(reverse("referrals:detail", kwargs={"referral_id": person.pk}))
+    assert page.content.decode().count("Stop this link") == 40
+
+
+def test_every_link_is_on_the_full_list_a_page_at_a_time_with_the_counts(
+    client, organisation_a, caseworker_a, facilitator_a
+):
+    person, _ = placed(organisation_a, caseworker_a)
+    for _ in range(60):
+        links.participant_url(person)
+    url = reverse("referrals:links", kwargs={"referral_id": person.pk})
+    sign_in(client, caseworker_a)
+    first = client.get(url).content.decode()
+    assert "60 links in all; 5 work now" in first
+    assert first.count("Stop this link") == links.LIVE_LINKS_PER_PURPOSE  # working first
+    assert first.count("<tr>") == 1 + 50  # the heading row and a page of links
+    second = client.get(url + "?page=2").content.decode()
+    assert second.count("<tr>") == 1 + 10 and "Stop this link" not in second
+    assert client.get(url + "?page=nonsense").status_code == 200
+    assert AuditEvent.objects.filter(
+        action="viewed", detail__page="private links", target_id=str(person.pk)
+    ).exists()
+    # Behind the reason for access, like the referral's page.
+    Referral.objects.filter(pk=person.pk).update(assigned_to=facilitator_a)
+    assert client.get(url)["Location"].startswith(
+        reverse("referrals:access-reason", kwargs={"referral_id": person.pk})
+    )
+
+
+# --- At most a few links of each kind work ---------------------------------------------
+
+
+def test_a_new_link_stops_the_oldest_beyond_the_newest_five_of_its_kind(
+    organisation_a, caseworker_a
+):
+    person, _ = placed(organisation_a, caseworker_a)
+    withdraw = links.withdraw_url(person)
+    place = [links.participant_url(person) for _ in range(links.LIVE_LINKS_PER_PURPOSE)]
+    assert all(opens(url) == 302 for url in place)
+    newest = links.participant_url(person)
+    assert opens(place[0]) == 410  # replaced
+    assert all(opens(url) == 302 for url in [*place[1:], newest])
+    assert opens(withdraw) == 302  # another kind: unchanged
+    links.code_issue(referral=person, actor=caseworker_a)  # a code read out counts too
+    assert opens(place[1]) == 410
+    assert PrivateLink.objects.filter(purpose="place", revoked_at__isnull=True).count() == 5
+
+
+def test_an_older_signed_link_replaced_by_five_newer_ones_does_not_open(
+    organisation_a, caseworker_a
+):
+    person, _ = placed(organisation_a, caseworker_a)
+    url = legacy_url(person)
+    for _ in range(links.LIVE_LINKS_PER_PURPOSE):
+        links.participant_url(person)
+    assert opens(url) == 410
+    assert not PrivateLink.objects.filter(legacy=True).exists()
+
+
+# --- Stopping all of a person's links ----------------------------------------------------
+
+
+def test_stopping_all_of_a_persons_links_stops_every_kind_at_once(
+    client, organisation_a, caseworker_a
+):
+    from resources.services import pack_send, pack_url
+    from tests.resources.factories import make_resource
+
+    person, _ = placed(organisation_a, caseworker_a)
+    unused_legacy = legacy_url(person)  # signed, never used, so never recorded
+    place, withdraw = links.participant_url(person), links.withdraw_url(person)
+    _, code = links.code_issue(referral=person, actor=caseworker_a)
+    _, pack_token = pack_send(
+        referral=person, pack=None, resources=[make_resource(organisation_a)], actor=caseworker_a
+    )
+    theirs = Client()
+    assert theirs.get(place).status_code == 302 and theirs.get(PAGE).status_code == 200
+
+    sign_in(client, caseworker_a)
+    detail = client.get(reverse("referrals:detail", kwargs={"referral_id": person.pk}))
+    stop_all = reverse("referrals:links-stop-all", kwargs={"referral_id": person.pk})
+    assert stop_all in detail.content.decode()
+    confirm = client.get(stop_all)
+    assert confirm.status_code == 200 and "Stop all of their links" in confirm.content.decode()
+    # Without the confirmation button: said plainly, and nothing stops.
+    refused = client.post(stop_all, {"confirm": "no"})
+    assert refused.status_code == 400 and "choose" in refused.content.decode()
+    assert opens(place) == 302
+
+    assert client.post(stop_all, {"confirm": "stop-all"}).status_code == 302
+    assert opens(place) == 410 and opens(withdraw) == 410
+    assert theirs.get(PAGE).status_code == 410  # a page already open stops too
+    assert (
+        Client().get(reverse("peergroups:participant-link", kwargs={"token": code})).status_code
+        == 410
+    )
+    assert opens(pack_url(pack_token)) == 410
+    assert opens(unused_legacy) == 410
+    event = AuditEvent.objects.get(detail__change="private_links_all_revoked")
+    assert event.actor == caseworker_a and event.target_id == str(person.pk)
+    assert event.detail["links"] == 3 and event.detail["packs"] == 1
+    assert set(PrivateLink.objects.values_list("revoked_by", flat=True)) == {caseworker_a.pk}
+    # A message sent afterwards carries a link that works.
+    assert opens(links.participant_url(Referral.objects.get(pk=person.pk))) == 302
+
+
+def test_an_older_signed_link_signed_after_all_links_were_stopped_still_opens(
+    organisation_a, caseworker_a
+):
+    person, _ = placed(organisation_a, caseworker_a)
+    links.links_stop_all(referral=person, actor=caseworker_a)
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        assert opens(legacy_url(person)) == 302
+
+
+def test_only_staff_of_the_persons_organisation_can_stop_all_their_links(
+    client, organisation_a, caseworker_a, caseworker_b, facilitator_a
+):
+    person, _ = placed(organisation_a, caseworker_a)
+    place = links.participant_url(person)
+    stop_all = reverse("referrals:links-stop-all", kwargs={"referral_id": person.pk})
+    sign_in(client, caseworker_b)
+    assert client.post(stop_all, {"confirm": "stop-all"}).status_code == 404
+    # A colleague's referral needs a reason first, as its page does.
+    Referral.objects.filter(pk=person.pk).update(assigned_to=facilitator_a)
+    sign_in(client, caseworker_a)
+    answer = client.post(stop_all, {"confirm": "stop-all"})
+    assert answer["Location"].startswith(
+        reverse("referrals:access-reason", kwargs={"referral_id": person.pk})
+    )
+    assert opens(place) == 302
+    with pytest.raises(links.LinkError):
+        links.links_stop_all(referral=person, actor=caseworker_b)
+
+
+# --- Older signed links end on a fixed date ----------------------------------------------
+
+
+def test_older_signed_links_are_refused_from_the_day_set_in_the_settings(
+    organisation_a, caseworker_a, settings
+):
+    from portal.settings import base
+
+    assert date(2027, 1, 2) == base.LEGACY_PRIVATE_LINKS_UNTIL  # 30 days after release
+    settings.LEGACY_PRIVATE_LINKS_UNTIL = date(2027, 1, 2)
+    start = datetime(2026, 12, 30, 12, tzinfo=ZoneInfo("Europe/London"))
+    with time_machine.travel(start):
+        person, _ = placed(organisation_a, caseworker_a)
+        used = legacy_url(person)
+        assert opens(used) == 302
+    with time_machine.travel(start + timedelta(minutes=1)):
+        unused = legacy_url(person)
+    the_end = datetime(2027, 1, 2, tzinfo=ZoneInfo("Europe/London"))
+    with time_machine.travel(the_end - timedelta(minutes=1)):
+        assert opens(used) == 302
+    with time_machine.travel(the_end):
+        assert opens(used) == 410  # recorded when it was used, and refused all the same
+        assert opens(unused) == 410
+        assert opens(links.participant_url(person)) == 302  # new links are unaffected
+
+
+def test_a_mistyped_end_date_for_older_links_is_refused_plainly():
+    from tests.portal.test_settings import run_manage
+
+    result = run_manage("check", env={"LEGACY_PRIVATE_LINKS_UNTIL": "2nd January"})
+    assert result.returncode != 0
+    assert "LEGACY_PRIVATE_LINKS_UNTIL must be a date written like 2027-01-02" in result.stderr
+
+
+def test_the_migration_stops_links_already_sent_beyond_the_newest_five_of_each_kind(
+    organisation_a, caseworker_a
+):
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "referrals.migrations.0017_referral_private_links_valid_after"
+    )
+    person, _ = placed(organisation_a, caseworker_a)
+    now = timezone.now()
+    for n in range(8):
+        PrivateLink.objects.create(
+            organisation=organisation_a,
+            referral=person,
+            purpose="place",
+            token_hash=links.hash_token(f"sent-before-the-limit-{n}"),
+            created_at=now - timedelta(minutes=n),
+            expires_at=now + timedelta(days=30),
+        )
+    withdraw = links.withdraw_url(person)
+    migration.stop_links_beyond_the_newest(apps, None)
+    working = PrivateLink.objects.filter(revoked_at__isnull=True)
+    assert sorted(working.values_list("token_hash", flat=True)) == sorted(
+        [links.hash_token(f"sent-before-the-limit-{n}") for n in range(5)]
+        + [links.hash_token(withdraw.split("/")[-2])]
+    )
