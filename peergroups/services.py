@@ -426,6 +426,26 @@ def _call_change_recorded(
     )
 
 
+def _lock_person_with_no_other_call(
+    referral: Referral, *, actor: User | None, besides: InitialCallSlot | None = None
+) -> None:
+    """Lock the referral's row (always after the slots, as recording a call's outcome
+    does, so the two cannot deadlock) and refuse a second call still to come: two clicks
+    on two times at once must not book both."""
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    others = InitialCallSlot.objects.filter(
+        referral=referral, starts_at__gt=timezone.now(), outcome=""
+    )
+    if besides is not None:
+        others = others.exclude(pk=besides.pk)
+    if others.exists():
+        raise PeerGroupError(
+            "You already have a call booked. You can move it to another time instead."
+            if actor is None
+            else "They already have a call booked: move it instead of booking another."
+        )
+
+
 def _check_bookable(slot: InitialCallSlot, referral: Referral) -> None:
     if slot.organisation_id != referral.organisation_id:
         raise PeerGroupError("That referral belongs to another organisation.")
@@ -448,6 +468,7 @@ def call_slot_book(
         if actor is not None:
             _require_staff(slot.organisation, actor)
         _check_bookable(slot, referral)
+        _lock_person_with_no_other_call(referral, actor=actor)
         slot.referral = referral
         slot.save(update_fields=["referral"])
         _call_change_recorded(
@@ -490,6 +511,7 @@ def call_slot_move(
         if old.referral_id != referral.pk or old.starts_at <= timezone.now():
             raise PeerGroupError("Your call has just started or changed. Please look again.")
         _check_bookable(to_slot, referral)
+        _lock_person_with_no_other_call(referral, actor=actor, besides=old)
         old.referral = None
         old.save(update_fields=["referral"])
         to_slot.referral = referral
