@@ -32,6 +32,10 @@ PLAIN_FIELDS_ALLOWED = {
     "organisations.Organisation.slug": CONTENT,
     "organisations.Organisation.discreet_sender_name": CONTENT,
     "organisations.Organisation.service_area": CONTENT,
+    # The charity's own public phone, email and opening hours, shown to families.
+    "organisations.Organisation.contact_phone": CONTENT,
+    "organisations.Organisation.contact_email": CONTENT,
+    "organisations.Organisation.contact_opening_hours": CONTENT,
     "organisations.ReferringAgency.name": CONTENT,
     "organisations.ReferringAgency.kind": CODE,
     "organisations.AgencyEmailDomain.domain": CONTENT,
