@@ -17,43 +17,29 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 
 from peergroups.models import InitialCallSlot
 from referrals.models import Referral, SafeContact
-from tests.browser.conftest import axe_violations, format_violations
 from tests.browser.helpers import sign_in_through_browser
 from tests.browser.self_referral import fill_in, press, question
 from tests.browser.test_no_trace import (
-    BEFORE,
     NEUTRAL,
     arrive_from_another_site,
     ask_for_support,
     assert_back_leaves_the_portal,
     entries,
+    phone,
 )
+from tests.browser.test_support_page import (
+    SUPPORT_LINK,
+    fresh_rate_limits,  # noqa: F401 (autouse fixture)
+)
+from tests.browser.test_support_page import no_violations as accessible
 from tests.peergroups.support_states import call_slot
 from tests.referrals.test_self_referral import ANSWERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PHONE = {"width": 375, "height": 740}
-SUPPORT_LINK = re.compile(r"https?://[^\s\"<>]+(/support/[A-Za-z0-9_-]{43}/)")
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def accessible(page, where: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{where}:\n{format_violations(violations)}"
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{where} scrolls sideways ({width}px)"
 
 
 def every_question_checked(page, *, until: str | None = None) -> None:
@@ -71,30 +57,10 @@ def test_a_family_walks_from_the_home_page_to_a_booked_call(
     browser, live_server, settings, organisation_a, facilitator_a, caseworker_a
 ):
     settings.PORTAL_BASE_URL = live_server.url
-    settings.QUICK_EXIT_URL = NEUTRAL
     first_time = call_slot(facilitator_a, organisation_a)
     call_slot(facilitator_a, organisation_a)
 
-    # bypass_csp only lets the test add axe-core to each page; the portal's own scripts
-    # (the quick exit, the one history entry) run as they do for anyone.
-    phone = browser.new_context(
-        viewport=PHONE, locale="en-GB", timezone_id="Europe/London", bypass_csp=True
-    )
-    page = phone.new_page()
-    page.route(
-        BEFORE,
-        lambda route: route.fulfill(
-            body=(
-                "<!DOCTYPE html><title>Search results</title>"
-                f'<a id="portal" href="{live_server.url}/">Support for families and friends</a>'
-            ),
-            content_type="text/html",
-        ),
-    )
-    page.route(
-        "https://www.bbc.co.uk/**",
-        lambda route: route.fulfill(body="<title>Weather</title>Weather", content_type="text/html"),
-    )
+    page = phone(browser, live_server, settings, bypass_csp=True)
 
     # The home page leads with the way in; half-way through, the quick exit.
     count = arrive_from_another_site(page, live_server)
@@ -138,7 +104,7 @@ def test_a_family_walks_from_the_home_page_to_a_booked_call(
     page.goto(live_server.url + reverse("peergroups:participant"))
     assert "Your first call is booked" in page.locator("#where-things-stand").inner_text()
     accessible(page, "the support page with the call booked")
-    phone.close()
+    page.context.close()
 
     # The caseworker sees both changes on the referral's timeline.
     desk = browser.new_context(locale="en-GB", timezone_id="Europe/London", bypass_csp=True)

@@ -42,11 +42,19 @@ def fresh_rate_limits():
     cache.clear()
 
 
-def phone(browser, live_server, settings, *, javascript: bool = True):
-    """A phone-sized tab that first shows another site, with a link to the portal."""
+def phone(browser, live_server, settings, *, javascript: bool = True, bypass_csp: bool = False):
+    """A phone-sized tab that first shows another site, with a link to the portal.
+
+    ``bypass_csp`` only lets a test add axe-core to the pages; the portal's own scripts
+    run as they do for anyone.
+    """
     settings.QUICK_EXIT_URL = NEUTRAL
     context = browser.new_context(
-        viewport=PHONE, locale="en-GB", timezone_id="Europe/London", java_script_enabled=javascript
+        viewport=PHONE,
+        locale="en-GB",
+        timezone_id="Europe/London",
+        java_script_enabled=javascript,
+        bypass_csp=bypass_csp,
     )
     page = context.new_page()
     # No network here: the other sites are answered locally.
