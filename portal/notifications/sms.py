@@ -1,7 +1,9 @@
 """Text messages go through a backend chosen in settings (SMS_BACKEND).
 
-The console backend prints messages for development. A provider's real client plugs in
-behind the same ``send`` method.
+The console backend prints messages for development (``make run``), so the private links
+in them can be opened from the terminal; it writes past the log scrubbing, so it prints
+only with DEBUG on, and production refuses it at start-up. A provider's real client
+plugs in behind the same ``send`` method.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import uuid
 from typing import Protocol
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -71,6 +74,12 @@ class ConsoleSmsBackend:
     """Development only: writes the message to the console instead of sending it."""
 
     def send(self, *, to: str, body: str, sender: str, reference: str = "") -> str:
+        if not settings.DEBUG:
+            # Not even where the production settings were not used: the message holds a
+            # private link and a phone number, and standard output is a server's log.
+            raise ImproperlyConfigured(
+                "The console SMS backend prints messages and works only with DEBUG on."
+            )
         message_id = f"console-{uuid.uuid4()}"
         print(f"[SMS to {to} from {sender}] {body}")
         return message_id

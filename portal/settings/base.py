@@ -270,7 +270,10 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Text messages: the console backend prints them; production plugs in a provider's client.
+# Text messages: in development the console backend prints them, as the console email
+# backend prints emails, so the private links in them can be opened from the terminal.
+# Both write outside the log scrubbing: the SMS one prints only with DEBUG on, and
+# production refuses both at start-up and sends texts through a provider's client.
 SMS_BACKEND = env.str("SMS_BACKEND", default="portal.notifications.sms.ConsoleSmsBackend")
 # For portal.notifications.sms.NotifySmsBackend (GOV.UK Notify).
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")

@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from portal.core.client_address import proxy_settings_check
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import DATABASES, EMAIL_BACKEND, env
 
 # Every variable production cannot run without. The compose-file test checks that
 # docker-compose.yml supplies each of them.
@@ -40,6 +40,37 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
 )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     raise ImproperlyConfigured("Production needs a PostgreSQL DATABASE_URL, not SQLite.")
+
+# Development's message backends write each message, private links, phone numbers,
+# addresses and all, where it can be read: the console ones to standard output, which in
+# production is the log (and outside its scrubbing), the file one to disk. Production
+# refuses them, with no switch to allow them: a demo runs the development settings.
+# Texts go through GOV.UK Notify unless SMS_BACKEND names another provider's client.
+SMS_BACKEND = env.str("SMS_BACKEND", default="portal.notifications.sms.NotifySmsBackend")
+MESSAGE_WRITING_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend": (
+        "EMAIL_URL is consolemail://, which prints every email in the log"
+    ),
+    "django.core.mail.backends.filebased.EmailBackend": (
+        "EMAIL_URL is filemail://, which keeps every email in a file"
+    ),
+    "portal.notifications.sms.ConsoleSmsBackend": (
+        "SMS_BACKEND is the console backend, which prints every text message in the log"
+    ),
+}
+_writing = [
+    MESSAGE_WRITING_BACKENDS[backend]
+    for backend in (EMAIL_BACKEND, SMS_BACKEND)
+    if backend in MESSAGE_WRITING_BACKENDS
+]
+if _writing:
+    raise ImproperlyConfigured(
+        "Production cannot print or file messages, which carry people's private links "
+        "and contact details: "
+        + "; ".join(_writing)
+        + ". Set EMAIL_URL to your mail server (smtp+tls://user:password@host:587) and "
+        "SMS_BACKEND to a provider (portal.notifications.sms.NotifySmsBackend)."
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

@@ -4,8 +4,11 @@ person's details to any log.
 The server is the web service's own command from docker-compose.yml, under the
 production settings, on the test database. It is sent every kind of private link (and
 its CSRF failure, a link with a query string, a link in a Referer header), a 404 with an
-email address in its path, and failed sign-ins; then everything it wrote, its access
-log, its error log and the application's log lines alike, is searched.
+email address in its path, and failed sign-ins; it sends messages, a self-referral's
+acknowledgement by text and a pack's link by email, through a local SMTP server and a
+local fake of GOV.UK Notify (production refuses the console backends that printed
+them); then everything it wrote, its access log, its error log and the application's
+log lines alike, is searched for every secret, address and phone number.
 """
 
 from __future__ import annotations
@@ -33,9 +36,15 @@ from gunicorn.config import Config
 
 from portal.core.log_scrubbing import REDACTED
 from portal.gunicorn_conf import ScrubbingLogger
+from portal.operations.benchmark.measure import signed_in_client
 from portal.operations.benchmark.processes import database_url
-from tests.factories import UserFactory
+from portal.organisations.roles import Role
+from resources.models import Resource
+from tests.factories import MembershipFactory, TOTPDeviceFactory, UserFactory
+from tests.notifications.fake_providers import FakeNotify, SmtpInbox
 from tests.portal.private_links import INVITED_EMAIL, every_kind_of_private_link
+from tests.referrals.factories import make_referral
+from tests.referrals.test_self_referral import ANSWERS
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -44,6 +53,11 @@ STARTUP_SECONDS = 60
 STATIC_NOT_NEEDED = ("drf_spectacular_sidecar", "admin", "rest_framework")
 
 STRANGER_EMAIL = "someone.else@example.org"
+# The people messages are sent to, and what must never be logged of them.
+SELF_REFERRER = {"full_name": "Quentin Canarywood", "email": "quentin.c@example.org"}
+SELF_REFERRER_PHONE = ("07911 123789", "07911123789", "+447911123789")
+PACK_RECIPIENT_EMAIL = "pack.recipient@example.org"
+PRIVATE_LINK = re.compile(r"https?://[^\s\"'<>]+")
 
 
 def production_gunicorn_words() -> list[str]:
@@ -120,7 +134,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _server_environment(static_root: Path) -> dict[str, str]:
+def _server_environment(
+    static_root: Path, *, port: int = 0, smtp: SmtpInbox | None = None, notify=None
+) -> dict[str, str]:
     leave_out = {"DJANGO_ALLOW_ASYNC_UNSAFE", "PYTHONWARNINGS"}
     environment = {key: value for key, value in os.environ.items() if key not in leave_out}
     environment.update(
@@ -138,12 +154,17 @@ def _server_environment(static_root: Path) -> dict[str, str]:
             "TRUSTED_PROXY_COUNT": "0",
             "CELERY_BROKER_URL": "memory://",
             "CACHE_URL": "locmemcache://",
-            "EMAIL_URL": "consolemail://",
+            # Messages really leave, through local providers: production refuses the
+            # console backends, which printed them (links, numbers and all) in the log.
+            "EMAIL_URL": smtp.url if smtp else "smtp://127.0.0.1:1",
             "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
+            "PORTAL_BASE_URL": f"http://{HOST}:{port}",
             "STATIC_ROOT": str(static_root),
             "LOG_LEVEL": "DEBUG",
         }
     )
+    if notify is not None:
+        environment.update(notify.environment())
     return environment
 
 
@@ -222,6 +243,88 @@ def _cookies(headers) -> dict[str, str]:
     return found
 
 
+class Browser:
+    """One visitor to the server: keeps its cookies and sends its forms with their CSRF
+    token, as a browser would."""
+
+    def __init__(self, server: Server, cookies: dict[str, str] | None = None):
+        self.server = server
+        self.cookies = dict(cookies or {})
+
+    def _send(self, method: str, path: str, body: str | None = None):
+        headers = {"User-Agent": "Mozilla/5.0 (test)"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        status, response_headers, page = self.server.request(
+            method, path, headers=headers, body=body
+        )
+        self.cookies.update(_cookies(response_headers))
+        return status, page
+
+    def get(self, path: str) -> str:
+        status, page = self._send("GET", path)
+        assert status == 200, (path, status, page[:1000])
+        return page
+
+    def post(self, path: str, data: dict, *, page: str | None = None) -> tuple[int, str]:
+        """Send ``data`` as the form on ``page`` (fetched from ``path`` if not given)."""
+        page = page if page is not None else self.get(path)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        body = urlencode({"csrfmiddlewaretoken": token, **data}, doseq=True)
+        return self._send("POST", path, body)
+
+
+def _refer_oneself(server: Server, organisation) -> None:
+    """The whole self-referral, page by page, asking for texts only."""
+    browser = Browser(server)
+    path = f"/refer/{organisation.slug}/"
+    answers = {
+        **ANSWERS,
+        "about-you": {**SELF_REFERRER, "phone": SELF_REFERRER_PHONE[0]},
+        "safe-contact": {**ANSWERS["safe-contact"], "safe_channels": ["text"]},
+    }
+    browser.post(path, {"go": next(iter(answers))})
+    for step, data in answers.items():
+        status, page = browser.post(path, {"step": step, **data})
+        assert status in (302, 303), (step, status, page[:1000])
+    check = browser.get(path)
+    found = re.search(r'name="submission_key" value="([^"]+)"', check)
+    assert found, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", check))[:3000]
+    key = found.group(1)
+    status, page = browser.post(path, {"submission_key": key}, page=check)
+    assert status in (302, 303), (status, page[:1000])
+
+
+def _send_a_pack_by_link(server: Server, caseworker, referral) -> None:
+    """A caseworker sends a pack from the referral's page: preview, then send."""
+    session = signed_in_client(caseworker).cookies[settings.SESSION_COOKIE_NAME].value
+    browser = Browser(server, {"__Host-portal_session": session})
+    path = f"/staff/resources/send/{referral.pk}/"
+    resources = Resource.objects.shared().filter(status=Resource.Status.PUBLISHED)[:2]
+    data = {"title": "Information for you", "method": "link"}
+    data.update({f"order_{r.pk}": str(n) for n, r in enumerate(resources, start=1)})
+    status, preview = browser.post(path, {**data, "step": "preview"})
+    assert status == 200, preview[:1000]
+    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', preview).group(1)
+    status, page = browser.post(
+        path, {**data, "step": "send", "fingerprint": fingerprint}, page=preview
+    )
+    assert status == 302, page[:1000]
+
+
+def _secrets_in(text: str) -> set[str]:
+    """Every private link's secret in a message: the last part of a link's path, when it
+    is long enough to be one (an organisation's slug in a link is no secret)."""
+    found = set()
+    for link in PRIVATE_LINK.findall(text):
+        last = link.rstrip("/").rsplit("/", 1)[1]
+        if len(last) >= 20:
+            found.add(last)
+    return found
+
+
 def _fail_to_sign_in(server: Server, email: str) -> None:
     status, headers, page = server.request("GET", "/accounts/login/")
     assert status == 200, page[:500]
@@ -248,9 +351,16 @@ def test_gunicorn_under_the_production_settings_logs_no_secret_and_no_personal_d
 ):
     cases = every_kind_of_private_link(organisation_a)
     staff = UserFactory(email="staff.member@charity.example")
-    environment = _server_environment(tmp_path / "static")
-    _collect_static(environment)
+    caseworker = UserFactory(email="pack.sender@charity.example")
+    TOTPDeviceFactory(user=caseworker)
+    MembershipFactory(user=caseworker, organisation=organisation_a, role=Role.CASEWORKER)
+    pack_recipient = make_referral(
+        organisation_a, email=PACK_RECIPIENT_EMAIL, safe_channels=["email"]
+    )
     port = _free_port()
+    smtp, notify = SmtpInbox().start(), FakeNotify().start()
+    environment = _server_environment(tmp_path / "static", port=port, smtp=smtp, notify=notify)
+    _collect_static(environment)
     stdout_path, stderr_path = tmp_path / "stdout.log", tmp_path / "stderr.log"
 
     def output() -> str:
@@ -291,6 +401,9 @@ def test_gunicorn_under_the_production_settings_logs_no_secret_and_no_personal_d
             )
         for path in unknown:
             answers.append(("unknown link", server.request("GET", path)[0]))
+        # Messages sent by the server: an acknowledgement by text, a pack by email.
+        _refer_oneself(server, organisation_a)
+        _send_a_pack_by_link(server, caseworker, pack_recipient)
         # A 404 whose path holds an email address.
         server.request("GET", f"/groups/{quote(STRANGER_EMAIL)}/")
         server.request("GET", f"/nowhere/{STRANGER_EMAIL}/")
@@ -300,8 +413,15 @@ def test_gunicorn_under_the_production_settings_logs_no_secret_and_no_personal_d
         _fail_to_sign_in(server, STRANGER_EMAIL)
     finally:
         _stop(process)
+        smtp.stop()
+        notify.stop()
 
     written = output()
+    # The messages really left, through the providers, with their private links.
+    [text] = [t for t in notify.texts if t["phone_number"] == SELF_REFERRER_PHONE[2]]
+    [(_to, email)] = [m for m in smtp.messages if m[0] == [PACK_RECIPIENT_EMAIL]]
+    sent_secrets = _secrets_in(text["personalisation"]["body"]) | _secrets_in(email)
+    assert len(sent_secrets) >= 3, (text, email)
     # The server really wrote what is searched: access lines, Django's warnings, axes'.
     assert written.count(f"{REDACTED}") >= len(cases), written[-3000:]
     assert '"GET /accounts/login/ HTTP/1.1" 200' in written, written[-3000:]
@@ -312,7 +432,8 @@ def test_gunicorn_under_the_production_settings_logs_no_secret_and_no_personal_d
     assert any(status in (404, 410) for kind, status in answers if kind == "unknown link")
     assert "Not Found: " in written, written[-3000:]
 
-    must_not_appear = {INVITED_EMAIL, STRANGER_EMAIL, staff.email}
+    must_not_appear = {INVITED_EMAIL, STRANGER_EMAIL, staff.email, PACK_RECIPIENT_EMAIL}
+    must_not_appear |= {*SELF_REFERRER.values(), *SELF_REFERRER_PHONE, *sent_secrets}
     for case in cases:
         must_not_appear |= {case.secret, quote(case.secret, safe="")}
     for path in unknown:

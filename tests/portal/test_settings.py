@@ -5,6 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
@@ -56,6 +59,52 @@ def test_production_refuses_sqlite():
     result = run_manage("check", env={**PRODUCTION_ENV, "DATABASE_URL": "sqlite:///x.db"})
     assert result.returncode != 0
     assert "PostgreSQL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        ({"EMAIL_URL": "consolemail://"}, "EMAIL_URL is consolemail://"),
+        ({"EMAIL_URL": "filemail:///tmp/portal-mail"}, "EMAIL_URL is filemail://"),
+        (
+            {"SMS_BACKEND": "portal.notifications.sms.ConsoleSmsBackend"},
+            "SMS_BACKEND is the console backend",
+        ),
+    ],
+    ids=["console email", "file email", "console texts"],
+)
+def test_production_refuses_to_print_or_file_messages(variables, named):
+    """Messages carry private links, phone numbers and addresses; printed, they would be
+    in the server's log, past its scrubbing."""
+    result = run_manage("check", env={**PRODUCTION_ENV, **variables})
+    assert result.returncode != 0
+    assert "Production cannot print or file messages" in result.stderr
+    assert named in result.stderr
+
+
+def test_production_sends_texts_through_a_provider_unless_told_another():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SMS_BACKEND)",
+        env=PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "portal.notifications.sms.NotifySmsBackend"
+
+
+def test_the_console_sms_backend_prints_only_in_development(settings, capsys):
+    from portal.notifications.sms import ConsoleSmsBackend
+
+    text = dict(to="+447700900123", body="Your link: https://x.example/l/abc", sender="Team")
+    settings.DEBUG = False
+    with pytest.raises(ImproperlyConfigured):
+        ConsoleSmsBackend().send(**text)
+    assert capsys.readouterr().out == ""
+    # make run: the link is in the terminal, to be opened from there.
+    settings.DEBUG = True
+    ConsoleSmsBackend().send(**text)
+    assert "https://x.example/l/abc" in capsys.readouterr().out
 
 
 def test_deploy_checks_pass_with_a_production_environment():

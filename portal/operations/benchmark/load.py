@@ -183,7 +183,7 @@ def _server_environment(*, static_root: Path) -> dict[str, str]:
         # reaching for a broker, a shared cache or a mail server that may not be there.
         "CELERY_BROKER_URL": "memory://",
         "CACHE_URL": "locmemcache://",
-        "EMAIL_URL": "consolemail://",
+        "EMAIL_URL": "dummymail://",
         "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
         # We measure the server, not the limiter (see UNTHROTTLED_RATE).
         "API_RATE": UNTHROTTLED_RATE,
