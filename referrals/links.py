@@ -9,8 +9,12 @@ secret (``link_open``) checks it, keeps a grant in the visitor's session and red
 to an address without the secret. Every later request (pages, actions, the calendar
 file) is answered from the grant (``link_from_session``), which is checked against the
 stored link each time, so revoking a link, or its purpose ending, stops it at once. The
-secret therefore appears in one request line at most, never in the addresses a browser
-keeps in its history or sends on. The pack links of ``resources`` use the same grants.
+secret therefore appears in one request line, and never in a later address, a page, or
+a Referer sent on. It is in the address the person opened, which browsers may keep in
+their history (they record an address that redirected); the link then works until it
+is revoked, expires or its purpose ends. On a shared device it is the quick exit, the
+public pages' single history entry and stopping the link that protect the person. The
+pack links of ``resources`` use the same grants.
 
 A link works until the first of:
 
