@@ -13,10 +13,9 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
-from django.core.cache import cache
 
 from referrals.selfreferral import STEPS
-from tests.referrals.test_self_referral import ANSWERS, page, post
+from tests.referrals.self_referral import ANSWERS, page, post
 
 pytestmark = pytest.mark.django_db
 
@@ -44,13 +43,6 @@ def controls(content: str) -> Controls:
     parser = Controls()
     parser.feed(content)
     return parser
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def every_page_of_the_self_referral(client, organisation) -> list[tuple[str, str]]:

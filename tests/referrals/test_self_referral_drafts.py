@@ -12,7 +12,6 @@ import time_machine
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -22,7 +21,7 @@ from referrals.models import SelfReferralDraft
 from referrals.selfreferral import IDLE_LIMIT, STEPS_BY_SLUG, Draft
 from referrals.tasks import delete_expired_self_referral_drafts
 from tests.factories import OrganisationFactory
-from tests.referrals.test_self_referral import (
+from tests.referrals.self_referral import (
     ANSWERS,
     answer,
     draft_row,
@@ -34,13 +33,6 @@ from tests.referrals.test_self_referral import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_answers_stay_while_in_use_and_are_cleared_after_an_hour_idle(client, organisation_a):

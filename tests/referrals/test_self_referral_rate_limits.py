@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -24,7 +23,7 @@ from referrals.views_public import (
     SUBMIT_RATE,
     SUBMIT_RATE_PER_ADDRESS,
 )
-from tests.referrals.test_self_referral import (
+from tests.referrals.self_referral import (
     ANSWERS,
     answer,
     form_url,
@@ -37,13 +36,6 @@ from tests.referrals.test_self_referral import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def limit(rate: str) -> int:
