@@ -13,6 +13,7 @@ forgets to normalise still finds the referral.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 from django.db import models
 
@@ -43,8 +44,11 @@ def new_reference() -> str:
 
 def normalise_reference(value: str | None) -> str:
     """The reference a person meant, in the stored form, from however they typed or
-    copied it: any case, with or without the dash, with spaces."""
-    characters = "".join(ch for ch in (value or "")[:TYPED_MAX_LENGTH].upper() if ch.isalnum())
+    copied it: any case, with or without the dash, with spaces. NFKC first, because a
+    phone's Chinese or Japanese keyboard types full-width letters and digits
+    that look the same to the person reading them out."""
+    typed = unicodedata.normalize("NFKC", (value or "")[:TYPED_MAX_LENGTH])
+    characters = "".join(ch for ch in typed.upper() if ch.isalnum())
     return format_reference(characters)
 
 

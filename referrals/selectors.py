@@ -48,9 +48,10 @@ def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referr
     if filters.reference.strip():
         # Someone quoting their reference is looking for that referral, whatever its
         # status or age: the other filters do not hide it.
-        return queryset.filter(reference=normalise_reference(filters.reference)).defer(
-            *QUEUE_UNREAD_FIELDS
-        )
+        reference = normalise_reference(filters.reference)
+        if not reference:
+            return queryset.none()
+        return queryset.filter(reference=reference).defer(*QUEUE_UNREAD_FIELDS)
     if filters.state == "open":
         queryset = queryset.open()
     elif filters.state in State.values:

@@ -31,7 +31,7 @@ from .forms import (
     SafeContactForm,
 )
 from .queue_rows import assignee_options, queue_row
-from .references import display_reference, normalise_reference
+from .references import TYPED_MAX_LENGTH, display_reference, normalise_reference
 from .transitions import next_states
 
 QUEUE_PAGE_SIZE = 25
@@ -45,9 +45,16 @@ def _queue_filters(request) -> selectors.QueueFilters:
         assignee=get.get("assignee", ""),
         due=get.get("due", ""),
         age=get.get("age", ""),
-        # Shown back in the search box in the one form, however it was typed.
-        reference=normalise_reference(get.get("reference", "")),
+        reference=_reference_searched(get.get("reference", "")),
     )
+
+
+def _reference_searched(typed: str) -> str:
+    """The reference searched for, shown back in the one form however it was typed.
+    Something with no letters or digits in it ("---") is kept as typed, so the page says
+    no referral has it rather than quietly listing the whole queue."""
+    typed = typed[:TYPED_MAX_LENGTH]
+    return normalise_reference(typed) or "".join(ch for ch in typed if ch.isprintable()).strip()
 
 
 @require_GET

@@ -166,6 +166,50 @@ def test_the_queue_finds_a_referral_by_its_reference_whatever_its_status(
     assert reverse("referrals:detail", kwargs={"referral_id": elsewhere.pk}) not in page
 
 
+def test_the_queue_finds_a_reference_typed_in_full_width_characters(
+    client, organisation_a, caseworker_a
+):
+    """A phone's Japanese or Chinese keyboard types letters and digits full-width
+    (\uff2e\uff37\uff18): they are the same characters to the person reading them out."""
+    wanted = make_referral(organisation_a)
+    full_width = "".join(
+        chr(ord(ch) + 0xFEE0) if ch.isalnum() else "\uff0d" for ch in wanted.reference
+    )
+    assert normalise_reference(full_width) == wanted.reference
+    sign_in(client, caseworker_a)
+    page = client.get(reverse("referrals:queue"), {"reference": full_width}).content.decode()
+    assert shows_the_one_form(page, wanted)
+    assert "No referral has the reference" not in page
+
+
+@pytest.mark.parametrize("typed", ["---", "\U0001f4a5", "\u2013 \u2013", "%"])
+def test_a_search_with_no_letters_or_digits_says_so_instead_of_listing_the_queue(
+    typed, client, organisation_a, caseworker_a
+):
+    listed = make_referral(organisation_a)
+    sign_in(client, caseworker_a)
+    response = client.get(reverse("referrals:queue"), {"reference": typed})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "No referral has the reference" in page
+    assert listed.reference not in page
+    assert "0 referrals" in page
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["x" * 500, "' OR 1=1 --", "NW8X'); DROP TABLE referrals_referral;--", "a\x00b", "ß" * 4],
+)
+def test_the_queue_answers_any_other_search_plainly(typed, client, organisation_a, caseworker_a):
+    listed = make_referral(organisation_a)
+    sign_in(client, caseworker_a)
+    response = client.get(reverse("referrals:queue"), {"reference": typed})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "No referral has the reference" in page
+    assert listed.reference not in page
+
+
 def test_the_erasure_confirmation_accepts_the_reference_however_it_is_typed(organisation_a):
     referral = make_referral(organisation_a)
     for typed in variants(referral.reference):
