@@ -1,5 +1,6 @@
 """The demo data loads twice without duplicates, and prints an API key that works."""
 
+import os
 import re
 from io import StringIO
 
@@ -53,3 +54,41 @@ def test_the_demo_offers_call_times_a_family_can_book_on_their_support_page(sett
     assert len(opened) == 6 and all(slot.starts_at > timezone.now() for slot in opened)
     seed()
     assert InitialCallSlot.objects.count() == 6  # not piled up by a second start
+
+
+def test_make_run_on_another_port_prints_links_to_that_port(settings, monkeypatch):
+    """``PORT=8080 make run``: the support-page and stop-contact links printed in the
+    terminal must open the portal just started, in the seeding's messages and in the
+    worker's (a separate process, which reads the environment)."""
+    from portal.operations.management.commands import rundemo
+
+    settings.DEBUG = True
+    monkeypatch.setenv("PORTAL_BASE_URL", "unset")
+    monkeypatch.delenv("PORTAL_BASE_URL")
+    seen: dict[str, str] = {}
+
+    def commands(name, *args, **kwargs):
+        seen[name] = settings.PORTAL_BASE_URL
+
+    class Worker:
+        pid = 0
+
+        def __init__(self, *args, **kwargs):
+            seen["worker"] = os.environ.get("PORTAL_BASE_URL", "")
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(rundemo, "call_command", commands)
+    monkeypatch.setattr(rundemo.subprocess, "Popen", Worker)
+    monkeypatch.setattr(rundemo.signal, "signal", lambda *args: None)
+    call_command("rundemo", port="8799", stdout=StringIO())
+    assert seen == dict.fromkeys(
+        ("migrate", "seed_demo", "runserver", "worker"), "http://127.0.0.1:8799"
+    )
+
+    # An address set by hand is kept.
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://demo.example")
+    settings.PORTAL_BASE_URL = "https://demo.example"
+    call_command("rundemo", port="8799", stdout=StringIO())
+    assert seen["worker"] == seen["seed_demo"] == "https://demo.example"

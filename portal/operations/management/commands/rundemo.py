@@ -26,6 +26,14 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("rundemo is for the embedded default only (DEBUG on).")
         host, port = options["host"], options["port"]
+        url = f"http://{host}:{port}/"
+        if "PORTAL_BASE_URL" not in os.environ:
+            # The links printed in messages (a family's support page, stopping contact)
+            # must lead to this server, on whatever port it was given. Set in the
+            # environment too, for the worker, which sends most of them.
+            # A server on every interface is opened at 127.0.0.1 from this machine.
+            link_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104  # nosec B104
+            os.environ["PORTAL_BASE_URL"] = settings.PORTAL_BASE_URL = f"http://{link_host}:{port}"
         settings.LOCAL_DIR.mkdir(parents=True, exist_ok=True)
         # Demo data queues background jobs, so the broker's folders must exist first.
         ensure_filesystem_broker_folders()
@@ -44,7 +52,6 @@ class Command(BaseCommand):
         )
         # Stop the worker with us, whether we end by Ctrl+C or by a signal.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        url = f"http://{host}:{port}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"The portal is at {url}"))
         self.stdout.write(f"Staff sign in: {url}accounts/login/   (Ctrl+C stops everything)")
