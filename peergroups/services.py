@@ -110,7 +110,9 @@ def _queue_registrations(booking: Booking) -> None:
     from .tasks import sync_booking_registrations
 
     booking_id = str(booking.pk)
-    transaction.on_commit(lambda: sync_booking_registrations.delay(booking_id))
+    # Robust: the place is already saved, so a broker that is down is logged rather than
+    # turning the person's answer into an error page (they join by the meeting's own link).
+    transaction.on_commit(lambda: sync_booking_registrations.delay(booking_id), robust=True)
 
 
 def _queue_meeting_sync(session: Session) -> None:
@@ -118,7 +120,9 @@ def _queue_meeting_sync(session: Session) -> None:
     from .tasks import sync_session_meeting
 
     session_id = str(session.pk)
-    transaction.on_commit(lambda: sync_session_meeting.delay(session_id))
+    # Robust: the change is saved and the session stays "waiting to update Zoom" for staff
+    # to see, so a broker that is down is logged rather than shown as an error page.
+    transaction.on_commit(lambda: sync_session_meeting.delay(session_id), robust=True)
 
 
 @transaction.atomic
