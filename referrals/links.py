@@ -137,6 +137,10 @@ def link_issue(*, referral: Referral, purpose: str) -> str:
 def _links_beyond_the_newest_stop(*, referral_id, purpose: str, now: datetime) -> int:
     """Stop every working link of ``purpose`` but the newest ``LIVE_LINKS_PER_PURPOSE``.
     Called whenever a link is issued or recorded, in the same transaction."""
+    # Messages sent at the same moment would each count the others' new links as not yet
+    # there and stop too few: the person's row, locked until commit, makes them take turns
+    # (stopping all of their links takes the same lock).
+    list(Referral.objects.select_for_update().filter(pk=referral_id).values_list("pk"))
     older = (
         PrivateLink.objects.filter(
             referral_id=referral_id, purpose=purpose, revoked_at__isnull=True, expires_at__gt=now
