@@ -30,40 +30,20 @@ ORDER = [
     "how-to-reach-you",
     "stop-contact",
 ]
-EXPECTED = {
-    "received": (
-        ["where-things-stand", "your-call", "how-to-reach-you", "stop-contact"],
-        "We have your request.",
-    ),
-    "in_contact": (
-        ["where-things-stand", "your-call", "how-to-reach-you", "stop-contact"],
-        "We have been in touch with you.",
-    ),
-    "call_booked": (
-        ["where-things-stand", "your-call", "how-to-reach-you", "stop-contact"],
-        "Your first call is booked",
-    ),
-    "talked": (
-        ["where-things-stand", "how-to-reach-you", "stop-contact"],
-        "Thank you for talking with us.",
-    ),
-    "place_offered": (
-        ["where-things-stand", "your-group", "how-to-reach-you", "stop-contact"],
-        "A place in a group is ready for you.",
-    ),
-    "waiting_list": (
-        ["where-things-stand", "your-group", "how-to-reach-you", "stop-contact"],
-        "You are on the waiting list for a group.",
-    ),
-    "in_group": (
-        ["where-things-stand", "your-group", "questions", "how-to-reach-you", "stop-contact"],
-        "You have a place in a group.",
-    ),
-    "signposted": (
-        ["where-things-stand", "how-to-reach-you", "stop-contact"],
-        "We have shared other places that can help you.",
-    ),
+# Every stage's page opens with where things stand and ends with how to reach them and
+# stopping contact; between them, the sections that stage has, and the words it leads with.
+FIRST, LAST = ["where-things-stand"], ["how-to-reach-you", "stop-contact"]
+BETWEEN = {
+    "received": (["your-call"], "We have your request."),
+    "in_contact": (["your-call"], "We have been in touch with you."),
+    "call_booked": (["your-call"], "Your first call is booked"),
+    "talked": ([], "Thank you for talking with us."),
+    "place_offered": (["your-group"], "A place in a group is ready for you."),
+    "waiting_list": (["your-group"], "You are on the waiting list for a group."),
+    "in_group": (["your-group", "questions"], "You have a place in a group."),
+    "signposted": ([], "We have shared other places that can help you."),
 }
+EXPECTED = {stage: (FIRST + middle + LAST, words) for stage, (middle, words) in BETWEEN.items()}
 
 
 def sections(content: str) -> list[str]:
