@@ -7,10 +7,16 @@ and shown the way people in the UK write it (``0113 496 0000``).
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 
 PHONE_EXAMPLE = "Enter a UK phone number, like 0113 496 0000 or 0808 157 0000."
+# What the database's check constraint accepts, and so the last thing the form checks:
+# +44 and the national number without its 0, from seven digits (a short freephone number
+# such as 0800 1111) to ten.
+UK_E164_PATTERN = r"^\+44[0-9]{7,10}$"
 OPENING_HOURS_MAX_LENGTH = 300
 # Enough for a few lines ("Monday to Friday, 9am to 5pm" and "Closed on bank holidays").
 OPENING_HOURS_MAX_LINES = 6
@@ -36,7 +42,10 @@ def uk_phone_normalise(value: str) -> str:
         raise ValidationError(
             "Enter a number that does not cost a premium rate to call.", code="premium_rate"
         )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if not re.fullmatch(UK_E164_PATTERN, e164):
+        raise ValidationError(PHONE_EXAMPLE, code="invalid")
+    return e164
 
 
 def uk_phone_display(e164: str) -> str:

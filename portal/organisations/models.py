@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 
 from portal.core.append_only import AppendOnlyModel
 
+from .contact import UK_E164_PATTERN, uk_phone_display
 from .roles import AGENCY_ROLES, CHARITY_ROLES, Role
 from .scoping import OrganisationScopedQuerySet
 
@@ -49,7 +50,7 @@ class Organisation(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(contact_phone="") | Q(contact_phone__regex=r"^\+44[0-9]{9,10}$"),
+                condition=Q(contact_phone="") | Q(contact_phone__regex=UK_E164_PATTERN),
                 name="organisation_contact_phone_uk_e164",
             ),
             # A number a frightened person rings must say when someone will answer it.
@@ -64,8 +65,6 @@ class Organisation(models.Model):
 
     @property
     def contact_phone_display(self) -> str:
-        from .contact import uk_phone_display
-
         return uk_phone_display(self.contact_phone)
 
     @property

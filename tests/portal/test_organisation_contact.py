@@ -100,6 +100,27 @@ def test_wrong_details_get_a_plain_error_next_to_the_field(
     assert organisation_a.contact_phone == ""
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored", "shown"),
+    [
+        ("0800 1111", "+448001111", "0800 1111"),  # a short freephone number, as Childline's
+        ("01697 73000", "+44169773000", "016977 3000"),  # one of the shorter area codes
+        ("0808 157 0192", "+448081570192", "0808 157 0192"),
+    ],
+)
+def test_every_uk_number_the_form_takes_is_saved(
+    client, coordinator_a, organisation_a, typed, stored, shown
+):
+    """The form and the database agree on what a UK number is: a number the form took
+    was refused by the database's check, a 500 that lost what was typed."""
+    sign_in(client, coordinator_a)
+    response = client.post(contact_url(organisation_a), {**GOOD, "contact_phone": typed})
+    assert response.status_code == 302
+    organisation_a.refresh_from_db()
+    assert organisation_a.contact_phone == stored
+    assert organisation_a.contact_phone_display == shown
+
+
 def test_email_alone_is_enough(client, coordinator_a, organisation_a):
     sign_in(client, coordinator_a)
     response = client.post(
