@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import ipaddress
 import json
-import os
 import re
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from portal.core.client_address import client_address, proxy_settings_check
 from referrals import views_public
 from referrals.views_public import WITHDRAW_RATE
 from tests.factories import PASSWORD, UserFactory
+from tests.production_environment import production_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 # A private withdrawal link with a wrong secret: refused, but counted against the limit.
@@ -47,20 +47,6 @@ VISITOR_B = "203.0.113.9"
 # A peer on the internet, reaching gunicorn directly (a port published by mistake).
 STRANGER = "198.51.100.250"
 
-# The production settings module refuses to load without these; their values do not
-# matter here, only that the module loads as it would in production.
-PRODUCTION_SECRETS = {
-    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-    "SECRET_KEY": "x" * 50,
-    "ALLOWED_HOSTS": "portal.example.org",
-    "DATABASE_URL": "postgres://portal:secret@db:5432/portal",
-    "CELERY_BROKER_URL": "redis://redis:6379/0",
-    "CACHE_URL": "redis://redis:6379/1",
-    "EMAIL_URL": "smtp+tls://user:password@smtp.example.org:587",
-    "DEFAULT_FROM_EMAIL": "portal@example.org",
-    "FIELD_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItdGVzdGluZyE=",
-    "LOOKUP_HASH_KEYS": "production-like-lookup-key",
-}
 ADDRESS_SETTINGS = (
     "TRUSTED_PROXY_COUNT",
     "TRUSTED_PROXIES",
@@ -89,10 +75,9 @@ def production_address_settings() -> dict:
     once, at import)."""
     environment = {
         key: value
-        for key, value in os.environ.items()
-        if key not in PRODUCTION_SECRETS and not key.startswith("TRUSTED_PROX")
+        for key, value in production_environment().items()
+        if not key.startswith("TRUSTED_PROX")
     }
-    environment.update(PRODUCTION_SECRETS)
     environment.update(env_example_proxy_settings())
     names = ", ".join(repr(name) for name in ADDRESS_SETTINGS)
     program = (

@@ -43,6 +43,7 @@ from resources.models import Resource
 from tests.factories import MembershipFactory, TOTPDeviceFactory, UserFactory
 from tests.notifications.fake_providers import FakeNotify, SmtpInbox
 from tests.portal.private_links import INVITED_EMAIL, every_kind_of_private_link
+from tests.production_environment import production_environment
 from tests.referrals.factories import make_referral
 from tests.referrals.test_self_referral import ANSWERS
 
@@ -137,31 +138,27 @@ def _free_port() -> int:
 def _server_environment(
     static_root: Path, *, port: int = 0, smtp: SmtpInbox | None = None, notify=None
 ) -> dict[str, str]:
-    leave_out = {"DJANGO_ALLOW_ASYNC_UNSAFE", "PYTHONWARNINGS"}
-    environment = {key: value for key, value in os.environ.items() if key not in leave_out}
-    environment.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "DATABASE_URL": database_url(),
-            # This process's secret and keys: the links made here are signed, hashed and
-            # encrypted with them.
-            "SECRET_KEY": settings.SECRET_KEY,
-            "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
-            "LOOKUP_HASH_KEYS": ",".join(settings.LOOKUP_HASH_KEYS),
-            "ALLOWED_HOSTS": HOST,
-            # Plain http on loopback with no proxy in front.
-            "SECURE_SSL_REDIRECT": "false",
-            "TRUSTED_PROXY_COUNT": "0",
-            "CELERY_BROKER_URL": "memory://",
-            "CACHE_URL": "locmemcache://",
-            # Messages really leave, through local providers: production refuses the
-            # console backends, which printed them (links, numbers and all) in the log.
-            "EMAIL_URL": smtp.url if smtp else "smtp://127.0.0.1:1",
-            "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
-            "PORTAL_BASE_URL": f"http://{HOST}:{port}",
-            "STATIC_ROOT": str(static_root),
-            "LOG_LEVEL": "DEBUG",
-        }
+    environment = production_environment(
+        leave_out=("PYTHONWARNINGS",),
+        DATABASE_URL=database_url(),
+        # This process's secret and keys: the links made here are signed, hashed and
+        # encrypted with them.
+        SECRET_KEY=settings.SECRET_KEY,
+        FIELD_ENCRYPTION_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),
+        LOOKUP_HASH_KEYS=",".join(settings.LOOKUP_HASH_KEYS),
+        ALLOWED_HOSTS=HOST,
+        # Plain http on loopback with no proxy in front.
+        SECURE_SSL_REDIRECT="false",
+        TRUSTED_PROXY_COUNT="0",
+        CELERY_BROKER_URL="memory://",
+        CACHE_URL="locmemcache://",
+        # Messages really leave, through local providers: production refuses the
+        # console backends, which printed them (links, numbers and all) in the log.
+        EMAIL_URL=smtp.url if smtp else "smtp://127.0.0.1:1",
+        DEFAULT_FROM_EMAIL=settings.DEFAULT_FROM_EMAIL,
+        PORTAL_BASE_URL=f"http://{HOST}:{port}",
+        STATIC_ROOT=str(static_root),
+        LOG_LEVEL="DEBUG",
     )
     if notify is not None:
         environment.update(notify.environment())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from portal.core.log_scrubbing import (
 )
 from tests.factories import UserFactory
 from tests.portal.private_links import every_kind_of_private_link
+from tests.production_environment import production_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -277,30 +277,14 @@ def test_every_handler_in_logging_carries_the_scrubbing_filter():
         assert scrubbing & set(handler.get("filters", [])), f"handler {name!r} does not scrub"
 
 
-PRODUCTION_ENVIRONMENT = {
-    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-    "SECRET_KEY": "production-like-secret-key-" + "x" * 40,
-    "ALLOWED_HOSTS": "portal.example.org",
-    "DATABASE_URL": "postgres://portal:secret@db:5432/portal",
-    "CELERY_BROKER_URL": "redis://redis:6379/0",
-    "CACHE_URL": "redis://redis:6379/1",
-    "EMAIL_URL": "smtp+tls://user:password@smtp.example.org:587",
-    "DEFAULT_FROM_EMAIL": "portal@example.org",
-    "FIELD_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItdGVzdGluZyE=",
-    "LOOKUP_HASH_KEYS": "production-like-lookup-key",
-}
-
-
 def _run_probe(code: str, *arguments: str) -> subprocess.CompletedProcess:
     """``code`` in a fresh interpreter under the production settings, as a server or a
     worker would start (this process's logging is the test settings')."""
-    leave_out = {*PRODUCTION_ENVIRONMENT, "DJANGO_ALLOW_ASYNC_UNSAFE", "PYTHONWARNINGS"}
-    environment = {key: value for key, value in os.environ.items() if key not in leave_out}
-    environment.update(PRODUCTION_ENVIRONMENT)
     return subprocess.run(
         [sys.executable, "-c", code, *arguments],
         cwd=ROOT,
-        env=environment,
+        # The probe's warning must be logged, not raised.
+        env=production_environment(leave_out=("PYTHONWARNINGS",)),
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,6 +1,5 @@
 """Production settings refuse to start without secrets and pass Django's deploy checks."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,31 +7,18 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from tests.production_environment import production_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-    "SECRET_KEY": "x" * 20 + "production-like-secret-key-with-enough-entropy-0123456789",
-    "ALLOWED_HOSTS": "portal.example.org",
-    "DATABASE_URL": "postgres://portal:secret@db:5432/portal",
-    "CELERY_BROKER_URL": "redis://redis:6379/0",
-    "CACHE_URL": "redis://redis:6379/1",
-    "EMAIL_URL": "smtp+tls://user:password@smtp.example.org:587",
-    "DEFAULT_FROM_EMAIL": "portal@example.org",
-    "FIELD_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItdGVzdGluZyE=",
-    "LOOKUP_HASH_KEYS": "production-like-lookup-key",
-}
 
-
-def run_manage(*args, env):
-    # The browser tests allow sync ORM calls beside Playwright's loop; production must not.
-    leave_out = {*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    clean = {key: value for key, value in os.environ.items() if key not in leave_out}
-    clean.update(env)
+def run_manage(*args, env=None):
+    """``manage.py`` under the production settings, with ``env``'s changes to their
+    environment (a value of None removes a variable)."""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=clean,
+        env=production_environment(**(env or {})),
         capture_output=True,
         text=True,
         timeout=120,
@@ -40,23 +26,20 @@ def run_manage(*args, env):
 
 
 def test_production_refuses_to_start_without_its_secrets():
-    env = {**PRODUCTION_ENV}
-    del env["SECRET_KEY"]
-    del env["FIELD_ENCRYPTION_KEYS"]
-    result = run_manage("check", env=env)
+    result = run_manage("check", env={"SECRET_KEY": None, "FIELD_ENCRYPTION_KEYS": None})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert "FIELD_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_production_refuses_the_example_placeholders():
-    result = run_manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": "change-me"})
+    result = run_manage("check", env={"SECRET_KEY": "change-me"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
 def test_production_refuses_sqlite():
-    result = run_manage("check", env={**PRODUCTION_ENV, "DATABASE_URL": "sqlite:///x.db"})
+    result = run_manage("check", env={"DATABASE_URL": "sqlite:///x.db"})
     assert result.returncode != 0
     assert "PostgreSQL" in result.stderr
 
@@ -76,7 +59,7 @@ def test_production_refuses_sqlite():
 def test_production_refuses_to_print_or_file_messages(variables, named):
     """Messages carry private links, phone numbers and addresses; printed, they would be
     in the server's log, past its scrubbing."""
-    result = run_manage("check", env={**PRODUCTION_ENV, **variables})
+    result = run_manage("check", env=variables)
     assert result.returncode != 0
     assert "Production cannot print or file messages" in result.stderr
     assert named in result.stderr
@@ -87,7 +70,6 @@ def test_production_sends_texts_through_a_provider_unless_told_another():
         "shell",
         "-c",
         "from django.conf import settings; print(settings.SMS_BACKEND)",
-        env=PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "portal.notifications.sms.NotifySmsBackend"
@@ -108,7 +90,7 @@ def test_the_console_sms_backend_prints_only_in_development(settings, capsys):
 
 
 def test_deploy_checks_pass_with_a_production_environment():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr + result.stdout
 
 
