@@ -465,12 +465,15 @@ def call_slot_book(
     """Book a referral into a free slot. A slot already taken is refused, even in a race.
 
     ``actor`` is the member of staff booking it, or None when the person books it on
-    their support page; either way it goes on the referral's timeline.
+    their support page; either way it goes on the referral's timeline. A time already
+    theirs (a second click on the same button) is answered as the first click was.
     """
     with transaction.atomic():
         slot = InitialCallSlot.objects.select_for_update().get(pk=slot.pk)
         if actor is not None:
             _require_staff(slot.organisation, actor)
+        if slot.referral_id == referral.pk and slot.starts_at > timezone.now() and not slot.outcome:
+            return slot
         _check_bookable(slot, referral)
         _lock_person_with_no_other_call(referral, actor=actor)
         slot.referral = referral

@@ -82,3 +82,16 @@ def test_moving_to_the_same_free_time_at_once_gives_it_to_one(organisation_a, fa
     for person in people:
         assert InitialCallSlot.objects.filter(referral=person).count() == 1, person
     assert winner in people
+
+
+def test_two_clicks_on_the_same_time_at_once_book_it_once_for_them(organisation_a, facilitator_a):
+    """A double click sends the same booking twice: the second is answered as the first
+    was, never 'that time has just been taken' for a time that is now theirs."""
+    from referrals.models import ReferralEvent
+
+    person = make_referral(organisation_a)
+    slot = call_slot(facilitator_a, organisation_a)
+    failures = all_at_once([lambda: call_slot_book(slot=slot, referral=person)] * 2)
+    assert failures == []
+    assert InitialCallSlot.objects.get(pk=slot.pk).referral == person
+    assert ReferralEvent.objects.filter(referral=person, kind="call_booked").count() == 1
