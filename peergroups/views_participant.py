@@ -17,21 +17,16 @@ The page was first at ``/groups/my-place/``: links sent then still open it.
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
-from django_ratelimit.exceptions import Ratelimited
 
 from portal.accounts.access import public
+from portal.core.rate_limits import rate_limit
 from portal.outcomes.forms import AnswersForm
 from portal.outcomes.selectors import questionnaires_due
 from portal.outcomes.services import OutcomeError, response_submit
@@ -90,22 +85,9 @@ def participant_moved(request):
     return redirect("peergroups:participant")
 
 
-def _code_rate_limited(view):
-    limited = ratelimit(group="support-code", key="ip", rate=CODE_RATE, method="POST")(view)
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return limited(request, *args, **kwargs)
-        except Ratelimited as exception:
-            return import_string(settings.RATELIMIT_VIEW)(request, exception)
-
-    return wrapper
-
-
 @public
 @require_http_methods(["GET", "POST"])
-@_code_rate_limited
+@rate_limit(group="support-code", rate=CODE_RATE)
 def support_code(request):
     """Where a person types the code we read out to them by phone. The code goes in the
     form's body, never the address, so it is not kept in the browser's history."""

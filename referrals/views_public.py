@@ -15,20 +15,14 @@ one entry (Chromium adds one for every POST, even to the same address).
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.core import is_ratelimited
-from django_ratelimit.decorators import ratelimit
-from django_ratelimit.exceptions import Ratelimited
 
 from portal.accounts.access import public
+from portal.core.rate_limits import rate_limit, rate_limit_reached
 
 from . import links, selfreferral
 from .choices import ConsentMethod
@@ -64,28 +58,6 @@ class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
 
 
-def _rate_limited(*, group: str, rate: str):
-    """Limit POSTs per client address; over the limit, the kind 'please wait' page.
-
-    ``Ratelimited`` is turned into ``settings.RATELIMIT_VIEW`` here, so the answer is the
-    same 429 page whether or not django-ratelimit's middleware is installed.
-    """
-
-    def decorator(view):
-        limited = ratelimit(group=group, key="ip", rate=rate, method="POST", block=True)(view)
-
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            try:
-                return limited(request, *args, **kwargs)
-            except Ratelimited as exception:
-                return import_string(settings.RATELIMIT_VIEW)(request, exception)
-
-        return wrapper
-
-    return decorator
-
-
 def _self_referral_over_the_limit(request, draft: Draft, *, sending: bool) -> bool:
     """Count this POST for its browser and, if that is within its limit, its address.
 
@@ -94,22 +66,18 @@ def _self_referral_over_the_limit(request, draft: Draft, *, sending: bool) -> bo
     """
     group = "selfreferral-submit" if sending else "selfreferral-step"
     browser = draft.rate_limit_key()
-    if browser is not None and is_ratelimited(
+    if browser is not None and rate_limit_reached(
         request,
         group=f"{group}-browser",
         key=lambda _group, _request: browser,
         rate=SUBMIT_RATE if sending else STEP_RATE,
-        method="POST",
-        increment=True,
     ):
         return True
-    return is_ratelimited(
+    return rate_limit_reached(
         request,
         group=f"{group}-address",
         key="ip",
         rate=SUBMIT_RATE_PER_ADDRESS if sending else STEP_RATE_PER_ADDRESS,
-        method="POST",
-        increment=True,
     )
 
 
@@ -217,7 +185,7 @@ def _withdraw_refusal(request, refusal: LinkInvalid):
 
 @public
 @require_http_methods(["GET", "POST"])
-@_rate_limited(group="selfreferral-withdraw", rate=WITHDRAW_RATE)
+@rate_limit(group="selfreferral-withdraw", rate=WITHDRAW_RATE)
 def withdraw_link(request, token):
     """The one request that carries the link's secret: keep a grant, then drop the secret.
 
@@ -233,7 +201,7 @@ def withdraw_link(request, token):
 
 @public
 @require_http_methods(["GET", "POST"])
-@_rate_limited(group="selfreferral-withdraw", rate=WITHDRAW_RATE)
+@rate_limit(group="selfreferral-withdraw", rate=WITHDRAW_RATE)
 def withdraw(request):
     try:
         referral = links.link_from_session(request, purpose=links.Purpose.WITHDRAW).referral

@@ -129,6 +129,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits count in the cache: in production it must be shared (Redis).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# A Redis that is down or hangs must not hold a family's page: the rate limits let the
+# request through when the cache fails (portal/core/rate_limits.py), and a socket wait
+# of at most this long (a CACHE_URL's own ?socket_timeout= wins) is when it fails.
+CACHE_SOCKET_TIMEOUT_SECONDS = env.float("CACHE_SOCKET_TIMEOUT_SECONDS", default=0.5)
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    for _option in ("socket_connect_timeout", "socket_timeout"):
+        CACHES["default"].setdefault("OPTIONS", {}).setdefault(
+            _option, CACHE_SOCKET_TIMEOUT_SECONDS
+        )
+# A count the cache could not keep lets the request through, as a cache error does.
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_VIEW = "portal.public.views.rate_limited"
 # Count by the client's address as portal/core/client_address.py decides it, the same
 # answer the sign-in lockouts and the audit log get.

@@ -7,12 +7,21 @@ network out of asking for support. Whoever is limited keeps what they typed.
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+import socket
+import subprocess
+import sys
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from referrals import views_public
@@ -23,6 +32,10 @@ from referrals.views_public import (
     SUBMIT_RATE,
     SUBMIT_RATE_PER_ADDRESS,
 )
+from tests.broken_cache import BROKEN_CACHES
+from tests.private_links import open_withdraw_page
+from tests.production_environment import production_environment
+from tests.referrals.factories import make_referral
 from tests.referrals.self_referral import (
     ANSWERS,
     answer,
@@ -164,3 +177,109 @@ def test_too_many_sends_from_one_browser_are_limited_and_keep_the_answers(client
     answer(family, organisation_a)
     send(family, organisation_a)
     assert Referral.objects.count() == 1
+
+
+# --- With the cache (Redis) down or hanging -------------------------------------------
+# The limits count in the cache. A limit slows a flood; it must never stand between a
+# family and the help they are asking for, so a cache that fails lets the request through.
+
+
+@pytest.fixture
+def cache_down(settings):
+    settings.CACHES = BROKEN_CACHES
+
+
+def test_a_family_sends_their_referral_while_the_cache_is_down(
+    client, organisation_a, cache_down, caplog, django_capture_on_commit_callbacks
+):
+    with caplog.at_level(logging.WARNING, logger="portal.core.rate_limits"):
+        answer(client, organisation_a)  # every page answered and kept, none refused
+        assert set(stored_draft(client, organisation_a)["answers"]) == set(ANSWERS)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert send(client, organisation_a).status_code == 303
+    assert "Request sent" in page(client, organisation_a)
+    referral = Referral.objects.get()
+    assert (referral.full_name, referral.email) == ("Pat Doe", "pat@example.org")
+    assert referral.accessibility_needs == "Step-free access, please"
+    assert len(mail.outbox) == 1
+
+    logged = [record for record in caplog.records if record.name == "portal.core.rate_limits"]
+    assert logged and {record.levelname for record in logged} == {"WARNING"}
+    text = "\n".join(record.getMessage() for record in logged)
+    assert "selfreferral-step-browser" in text and "selfreferral-submit-address" in text
+    assert "ConnectionError" in text
+    # Never what the request was counted under, nor the cache's address.
+    assert "127.0.0.1" not in text and "draft:" not in text and "redis:6379" not in text
+
+
+def test_stopping_contact_and_the_support_code_work_while_the_cache_is_down(
+    client, organisation_a, cache_down
+):
+    referral = make_referral(organisation_a)
+    assert open_withdraw_page(client, referral).status_code == 200
+    response = client.post(reverse("selfreferral:withdraw"), follow=True)
+    assert "We will not contact you again" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.consent_withdrawn_at is not None
+
+    response = Client().post(reverse("peergroups:support-code"), {"code": "ABCD-2345-EFGH"})
+    assert response.status_code == 400
+    assert "That code does not work" in response.content.decode()
+
+
+@pytest.fixture
+def silent_server():
+    """A port that accepts connections and never answers, as a hanging Redis does."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def production_cache_options() -> dict:
+    script = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps(settings.CACHES['default']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=production_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    cache_settings = json.loads(result.stdout.strip().splitlines()[-1])
+    assert cache_settings["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    return cache_settings["OPTIONS"]
+
+
+def test_a_hanging_cache_holds_a_familys_page_for_at_most_a_moment(
+    client, organisation_a, settings, silent_server, django_capture_on_commit_callbacks
+):
+    options = production_cache_options()
+    assert options["socket_connect_timeout"] <= 1 and options["socket_timeout"] <= 1
+    answer(client, organisation_a, until="agreement")
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{silent_server}/1",
+            "OPTIONS": options,
+        }
+    }
+    for data in ({"step": "agreement", **ANSWERS["agreement"]}, None):
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = (
+                send(client, organisation_a)
+                if data is None
+                else client.post(form_url(organisation_a), data)
+            )
+        assert response.status_code == 303
+        # Two limits counted (the browser's and the address's), each given up on quickly.
+        assert time.monotonic() - started < 4 * options["socket_timeout"] + 1
+    assert "Request sent" in page(client, organisation_a)
+    assert Referral.objects.get().full_name == "Pat Doe"
