@@ -20,12 +20,15 @@ REQUIRED_ENVIRONMENT = (
     "FIELD_ENCRYPTION_KEYS",
     "LOOKUP_HASH_KEYS",
 )
-# Empty, or still the .env.example placeholder, counts as missing.
-_missing = [
-    name
-    for name in REQUIRED_ENVIRONMENT
-    if not env.str(name, default="") or env.str(name, default="").startswith("change-me")
-]
+
+
+def _unset(name: str) -> bool:
+    # Empty, or still the .env.example placeholder, counts as missing.
+    value = env.str(name, default="")
+    return not value or value.startswith("change-me")
+
+
+_missing = [name for name in REQUIRED_ENVIRONMENT if _unset(name)]
 if _missing:
     raise ImproperlyConfigured(
         "Production settings need these environment variables: " + ", ".join(_missing)
@@ -46,7 +49,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # production is the log (and outside its scrubbing), the file one to disk. Production
 # refuses them, with no switch to allow them: a demo runs the development settings.
 # Texts go through GOV.UK Notify unless SMS_BACKEND names another provider's client.
-SMS_BACKEND = env.str("SMS_BACKEND", default="portal.notifications.sms.NotifySmsBackend")
+NOTIFY_SMS_BACKEND = "portal.notifications.sms.NotifySmsBackend"
+SMS_BACKEND = env.str("SMS_BACKEND", default=NOTIFY_SMS_BACKEND)
 MESSAGE_WRITING_BACKENDS = {
     "django.core.mail.backends.console.EmailBackend": (
         "EMAIL_URL is consolemail://, which prints every email in the log"
@@ -70,6 +74,16 @@ if _writing:
         + "; ".join(_writing)
         + ". Set EMAIL_URL to your mail server (smtp+tls://user:password@host:587) and "
         "SMS_BACKEND to a provider (portal.notifications.sms.NotifySmsBackend)."
+    )
+# Without its key and template Notify refuses every text, which would be found out only
+# when a family's acknowledgement or reminder failed; found out here, at start-up.
+_notify_missing = [name for name in ("NOTIFY_API_KEY", "NOTIFY_SMS_TEMPLATE_ID") if _unset(name)]
+if SMS_BACKEND == NOTIFY_SMS_BACKEND and _notify_missing:
+    raise ImproperlyConfigured(
+        "Texts go through GOV.UK Notify (SMS_BACKEND), which needs "
+        + " and ".join(_notify_missing)
+        + ": the API key of your Notify service and the id of a text message template "
+        "whose whole text is ((body)). Or set SMS_BACKEND to another provider's client."
     )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -75,6 +75,35 @@ def test_production_sends_texts_through_a_provider_unless_told_another():
     assert result.stdout.strip().splitlines()[-1] == "portal.notifications.sms.NotifySmsBackend"
 
 
+@pytest.mark.parametrize(
+    "missing",
+    [
+        ("NOTIFY_API_KEY",),
+        ("NOTIFY_SMS_TEMPLATE_ID",),
+        ("NOTIFY_API_KEY", "NOTIFY_SMS_TEMPLATE_ID"),
+    ],
+)
+def test_production_refuses_notify_without_its_key_and_template(missing):
+    """Otherwise a family's first text would be the first to find out."""
+    result = run_manage("check", env=dict.fromkeys(missing, ""))
+    assert result.returncode != 0
+    assert "Texts go through GOV.UK Notify (SMS_BACKEND), which needs" in result.stderr
+    for name in missing:
+        assert name in result.stderr
+
+
+def test_another_text_provider_needs_no_notify_settings():
+    result = run_manage(
+        "check",
+        env={
+            "SMS_BACKEND": "portal.notifications.sms.LocmemSmsBackend",
+            "NOTIFY_API_KEY": None,
+            "NOTIFY_SMS_TEMPLATE_ID": None,
+        },
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_the_console_sms_backend_prints_only_in_development(settings, capsys):
     from portal.notifications.sms import ConsoleSmsBackend
 

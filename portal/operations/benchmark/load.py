@@ -184,6 +184,7 @@ def _server_environment(*, static_root: Path) -> dict[str, str]:
         "CELERY_BROKER_URL": "memory://",
         "CACHE_URL": "locmemcache://",
         "EMAIL_URL": "dummymail://",
+        "SMS_BACKEND": "portal.notifications.sms.LocmemSmsBackend",
         "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
         # We measure the server, not the limiter (see UNTHROTTLED_RATE).
         "API_RATE": UNTHROTTLED_RATE,
