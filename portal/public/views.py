@@ -8,11 +8,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.accounts.access import public
 
+from .selectors import way_in
+
 
 @public
 @require_GET
 def home(request):
-    return render(request, "public/home.html")
+    return render(request, "public/home.html", {"way_in": way_in()})
 
 
 @public
