@@ -20,7 +20,7 @@ _kinds: dict[str, MessageKind] = {}
 
 class Audience(enum.StrEnum):
     # The people who were referred: every message to them ends with a way to stop all
-    # contact (``notifications/includes/stop_contact.*``).
+    # contact (``notifications/includes/family_footer.*``).
     FAMILY = "family"
     # Charity staff, about their work.
     STAFF = "staff"
