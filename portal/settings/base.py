@@ -256,7 +256,7 @@ CSRF_FAILURE_VIEW = "portal.public.views.csrf_failure"
 # --- Invitations
 INVITATION_VALIDITY = timedelta(days=env.int("INVITATION_VALIDITY_DAYS", default=7))
 
-# --- Private links to a person's page and to stop contact (referrals/links.py). Links
+# --- Private links to a person's page and to stop contact (referrals/links/). Links
 # signed with the site's key before links were stored are accepted within their year
 # while their purpose lives, and only until LEGACY_PRIVATE_LINKS_UNTIL begins (UK time;
 # 30 days after the release that stored links); False retires every one of them at once.

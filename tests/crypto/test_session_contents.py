@@ -23,7 +23,7 @@ SESSION_WRITES_ALLOWED = {
         "the sent referral's id, a made-up reference for a spam sender, and the submission key"
     ),
     "referrals/access.py: SESSION_KEY": IDS + " (referrals a reason was given for)",
-    "referrals/links.py: GRANTS_SESSION_KEY": (
+    "referrals/links/grants.py: GRANTS_SESSION_KEY": (
         IDS + " (the private links opened, and their referrals) and times"
     ),
     "portal/accounts/signals.py: SESSION_STARTED_KEY": "a time",
