@@ -92,17 +92,23 @@ def referral_acknowledge(*, referral: Referral) -> MessageLog:
 
     When none is (only calls, voicemail or post), nothing is sent: a staff task asks for a
     call, and the referral's page offers a code for the support page to read out then
-    (``support_page.support_code_give``).
+    (``support_page.support_code_give``). It is sent while the person waits for their
+    confirmation, so it is tried once: if the provider fails, a staff task says so,
+    as it does for a queued message that could not be sent.
     """
     log = referral_notify(
         referral=referral,
         template="referral_received",
         context={"working_days": referral.organisation.first_contact_working_days},
     )
-    if log.status == MessageLog.Status.REFUSED and referral.is_contactable:
+    task_kinds = {
+        MessageLog.Status.REFUSED: StaffTask.Kind.CALL_NEEDED,
+        MessageLog.Status.FAILED: StaffTask.Kind.MESSAGE_FAILED,
+    }
+    if log.status in task_kinds and referral.is_contactable:
         StaffTask.objects.get_or_create(
             organisation=referral.organisation,
-            kind=StaffTask.Kind.CALL_NEEDED,
+            kind=task_kinds[log.status],
             record_type="referrals.referral",
             record_id=str(referral.pk),
             message=log,

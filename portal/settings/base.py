@@ -279,6 +279,10 @@ LOOKUP_HASH_KEYS = env.list("LOOKUP_HASH_KEYS", default=[])
 # --- Email
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds to wait for the mail server to connect or answer. Some messages (a
+# self-referral's acknowledgement) are sent while a person waits for their page: a
+# hanging server must not hold it past gunicorn's 30 seconds (Django's default: for ever).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Text messages: in development the console backend prints them, as the console email
