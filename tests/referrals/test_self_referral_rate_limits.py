@@ -237,7 +237,8 @@ def silent_server():
     listener.close()
 
 
-def production_cache_options() -> dict:
+def production_cache() -> dict:
+    """The production settings' cache, as they configure it for a Redis CACHE_URL."""
     script = (
         "import json; from django.conf import settings; "
         "print(json.dumps(settings.CACHES['default']))"
@@ -251,24 +252,20 @@ def production_cache_options() -> dict:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    cache_settings = json.loads(result.stdout.strip().splitlines()[-1])
-    assert cache_settings["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-    return cache_settings["OPTIONS"]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_a_hanging_cache_holds_a_familys_page_for_at_most_a_moment(
     client, organisation_a, settings, silent_server, django_capture_on_commit_callbacks
 ):
-    options = production_cache_options()
+    production = production_cache()
+    options = production["OPTIONS"]
     assert options["socket_connect_timeout"] <= 1 and options["socket_timeout"] <= 1
     answer(client, organisation_a, until="agreement")
 
+    # Production's own cache backend and options, at a Redis that never answers.
     settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{silent_server}/1",
-            "OPTIONS": options,
-        }
+        "default": {**production, "LOCATION": f"redis://127.0.0.1:{silent_server}/1"}
     }
     for data in ({"step": "agreement", **ANSWERS["agreement"]}, None):
         started = time.monotonic()
