@@ -6,7 +6,6 @@ timeline and audit rows, then anything to send once the transaction has committe
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,6 +22,7 @@ from portal.audit.services import audit_record
 from portal.organisations.models import Organisation
 from portal.organisations.permissions import has_role
 from portal.organisations.roles import CASE_ROLES, Role
+from referrals.links import hash_token
 from referrals.models import Referral, ReferralEvent
 
 from .models import (
@@ -70,10 +70,6 @@ class ResourceError(Exception):
 
 def link_validity() -> timedelta:
     return timedelta(days=getattr(settings, "PACK_LINK_VALIDITY_DAYS", 30))
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256((token or "").encode()).hexdigest()
 
 
 def pack_url(token: str) -> str:
