@@ -138,6 +138,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         CACHES["default"].setdefault("OPTIONS", {}).setdefault(
             _option, CACHE_SOCKET_TIMEOUT_SECONDS
         )
+    # Redis unreachable is an empty cache, not an error: signing in, staff pages and a
+    # password reset keep answering (portal/core/cache.py).
+    CACHES["default"]["BACKEND"] = "portal.core.cache.OutageTolerantRedisCache"
 # A count the cache could not keep lets the request through, as a cache error does.
 RATELIMIT_FAIL_OPEN = True
 RATELIMIT_VIEW = "portal.public.views.rate_limited"
