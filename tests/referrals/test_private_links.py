@@ -49,6 +49,23 @@ def opens(url: str) -> int:
     return Client().get(url).status_code
 
 
+def sent_before_the_limit(person, count: int) -> None:
+    """``count`` support-page links sent a minute apart, as before there was a limit per
+    kind (issuing through ``links`` would stop all but five); the newest first."""
+    now = timezone.now()
+    PrivateLink.objects.bulk_create(
+        PrivateLink(
+            organisation_id=person.organisation_id,
+            referral=person,
+            purpose="place",
+            token_hash=links.hash_token(f"sent-before-the-limit-{n}"),
+            created_at=now - timedelta(minutes=n),
+            expires_at=now + timedelta(days=30),
+        )
+        for n in range(count)
+    )
+
+
 def test_a_link_in_a_message_says_nothing_about_whose_it_is(
     organisation_a, caseworker_a, django_capture_on_commit_callbacks
 ):
@@ -292,16 +309,7 @@ def test_links_sent_before_there_was_a_limit_are_all_listed_while_they_work(
     client, organisation_a, caseworker_a
 ):
     person, _ = placed(organisation_a, caseworker_a)
-    now = timezone.now()
-    for n in range(40):
-        PrivateLink.objects.create(
-            organisation=organisation_a,
-            referral=person,
-            purpose="place",
-            token_hash=links.hash_token(f"sent-before-the-limit-{n}"),
-            created_at=now - timedelta(minutes=n),
-            expires_at=now + timedelta(days=30),
-        )
+    sent_before_the_limit(person, 40)
     sign_in(client, caseworker_a)
     page = client.get(reverse("referrals:detail", kwargs={"referral_id": person.pk}))
     assert page.content.decode().count("Stop this link") == 40
@@ -481,16 +489,7 @@ def test_the_migration_stops_links_already_sent_beyond_the_newest_five_of_each_k
         "referrals.migrations.0017_referral_private_links_valid_after"
     )
     person, _ = placed(organisation_a, caseworker_a)
-    now = timezone.now()
-    for n in range(8):
-        PrivateLink.objects.create(
-            organisation=organisation_a,
-            referral=person,
-            purpose="place",
-            token_hash=links.hash_token(f"sent-before-the-limit-{n}"),
-            created_at=now - timedelta(minutes=n),
-            expires_at=now + timedelta(days=30),
-        )
+    sent_before_the_limit(person, 8)
     withdraw = links.withdraw_url(person)
     migration.stop_links_beyond_the_newest(apps, None)
     working = PrivateLink.objects.filter(revoked_at__isnull=True)
