@@ -198,6 +198,31 @@ def _notify_booking(booking_id, template: str) -> None:
     )
 
 
+def _place_change_recorded(
+    booking: Booking, *, actor: User | None, by_person: bool, request=None, **change
+) -> None:
+    """The referral's timeline line and the audit row for a place changed by staff
+    (``actor``) or by the person on their support page (``by_person``), so the caseworker
+    sees what the person decided. ``change`` is what changed: the place's new state, or
+    the ground rules accepted."""
+    by = {"by": "person"} if by_person else {}
+    change = change or {"place": booking.state}
+    ReferralEvent.objects.create(
+        referral_id=booking.referral_id,
+        kind=ReferralEvent.Kind.STATE_CHANGED,
+        actor=actor,
+        detail={**by, "booking": str(booking.pk), **change},
+    )
+    audit_record(
+        action=AuditEvent.Action.CHANGED,
+        actor=actor,
+        request=request,
+        organisation=booking.group.organisation,
+        target=booking.referral,
+        detail={"change": "place", **by, "booking": str(booking.pk), **change},
+    )
+
+
 def booking_offer(*, group: Group, referral: Referral, actor: User) -> Booking:
     """Offer a place, or a place on the waiting list when the group is full."""
     with transaction.atomic():
@@ -230,7 +255,7 @@ def booking_offer(*, group: Group, referral: Referral, actor: User) -> Booking:
     return booking
 
 
-def booking_confirm(*, booking: Booking) -> Booking:
+def booking_confirm(*, booking: Booking, request=None) -> Booking:
     """The person accepts their offer. A full group puts them on the waiting list instead."""
     expired = False
     with transaction.atomic():
@@ -247,6 +272,7 @@ def booking_confirm(*, booking: Booking) -> Booking:
             expired = True
         else:
             _confirm_or_waitlist(booking, group, now)
+            _place_change_recorded(booking, actor=None, by_person=True, request=request)
             _queue_registrations(booking)
     if expired:
         raise PeerGroupError(
@@ -303,8 +329,16 @@ def _promote(group: Group, now) -> list[Booking]:
     return offered
 
 
-def booking_release(*, booking: Booking, state: str, actor: User | None = None) -> Booking:
-    """Decline an offer or cancel a place (by the person, or by staff); the place passes on."""
+def booking_release(
+    *,
+    booking: Booking,
+    state: str,
+    actor: User | None = None,
+    by_person: bool = False,
+    request=None,
+) -> Booking:
+    """Decline an offer or cancel a place (by staff, by the person on their support page,
+    or because they withdrew consent); the place passes on."""
     if state not in (Booking.State.DECLINED, Booking.State.CANCELLED):
         raise PeerGroupError("A place can only be declined or cancelled.")
     with transaction.atomic():
@@ -318,6 +352,7 @@ def booking_release(*, booking: Booking, state: str, actor: User | None = None) 
         booking.state = state
         booking.offer_expires_at = None
         booking.save(update_fields=["state", "offer_expires_at", "updated_at"])
+        _place_change_recorded(booking, actor=actor, by_person=by_person, request=request)
         if was_confirmed:
             _queue_registrations(booking)
         _promote(group, timezone.now())
@@ -535,11 +570,15 @@ def call_slot_move(
 
 
 @transaction.atomic
-def ground_rules_accept(*, booking: Booking) -> Booking:
+def ground_rules_accept(*, booking: Booking, request=None) -> Booking:
+    """The person agrees to their group's ground rules, on their support page."""
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
     if booking.ground_rules_accepted_at is None:
         booking.ground_rules_accepted_at = timezone.now()
         booking.save(update_fields=["ground_rules_accepted_at", "updated_at"])
+        _place_change_recorded(
+            booking, actor=None, by_person=True, request=request, ground_rules="accepted"
+        )
     return booking
 
 

@@ -169,8 +169,10 @@ def participant_call(request, slot_id):
             request, "Your first call has already happened. To talk to us again, get in touch."
         )
         return redirect(_page_url("your-call"))
+    call = selectors.upcoming_call(referral=referral)
     try:
-        if selectors.upcoming_call(referral=referral) is None:
+        if call is None or call.pk == slot.pk:
+            # The time already theirs (a second click) is answered as the first click was.
             services.call_slot_book(slot=slot, referral=referral, request=request)
             done = f"Your call is booked for {_when(slot.starts_at)}."
         else:
@@ -234,7 +236,7 @@ def participant_action(request, booking_id, action):
     booking = get_object_or_404(Booking, pk=booking_id, referral=referral)
     try:
         if action == "accept":
-            booking = services.booking_confirm(booking=booking)
+            booking = services.booking_confirm(booking=booking, request=request)
             if booking.state == Booking.State.CONFIRMED:
                 messages.success(request, "Your place is confirmed. Thank you.")
             else:
@@ -244,17 +246,21 @@ def participant_action(request, booking_id, action):
                     "list and we will contact you when a place is free.",
                 )
         elif action == "decline":
-            services.booking_release(booking=booking, state=Booking.State.DECLINED)
+            services.booking_release(
+                booking=booking, state=Booking.State.DECLINED, by_person=True, request=request
+            )
             messages.success(
                 request, "Thank you for letting us know. The place will go to someone else."
             )
         elif action == "cancel":
-            services.booking_release(booking=booking, state=Booking.State.CANCELLED)
+            services.booking_release(
+                booking=booking, state=Booking.State.CANCELLED, by_person=True, request=request
+            )
             messages.success(
                 request, "Your place has been cancelled. You can ask us for support at any time."
             )
         elif action == "ground-rules":
-            services.ground_rules_accept(booking=booking)
+            services.ground_rules_accept(booking=booking, request=request)
             messages.success(request, "Thank you. Your joining details are below.")
         else:
             return render(request, "peergroups/participant/link_invalid.html", status=404)

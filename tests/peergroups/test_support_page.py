@@ -193,3 +193,68 @@ def test_without_a_grant_the_page_points_to_the_code_page(client):
     response = client.get(PAGE)
     assert response.status_code == 404
     assert reverse("peergroups:support-code") in response.content.decode()
+
+
+def test_a_second_click_on_the_same_time_says_the_call_is_booked(
+    client, organisation_a, facilitator_a
+):
+    slot = call_slot(facilitator_a, organisation_a)
+    person = make_referral(organisation_a)
+    open_place_page(client, person)
+    client.post(place_url("participant-call", slot_id=slot.pk))
+    again = client.post(place_url("participant-call", slot_id=slot.pk), follow=True)
+    content = again.content.decode()
+    assert "Your call is booked for" in content
+    assert "already at that time" not in content and "just been taken" not in content
+    assert ReferralEvent.objects.filter(referral=person, kind="call_booked").count() == 1
+
+
+def test_what_they_decide_about_a_place_is_on_the_timeline_and_audited(
+    client, organisation_a, caseworker_a, facilitator_a
+):
+    from peergroups.models import Booking
+    from peergroups.services import booking_offer
+    from tests.conftest import sign_in
+    from tests.peergroups.support_states import group_meeting_soon
+
+    person = person_at(
+        "talked", organisation=organisation_a, caseworker=caseworker_a, facilitator=facilitator_a
+    )
+    kept = booking_offer(
+        group=group_meeting_soon(organisation_a, ground_rules="First names only."),
+        referral=person,
+        actor=caseworker_a,
+    )
+    declined = booking_offer(
+        group=group_meeting_soon(organisation_a), referral=person, actor=caseworker_a
+    )
+    open_place_page(client, person)
+    for booking, action in [
+        (declined, "decline"),
+        (kept, "accept"),
+        (kept, "ground-rules"),
+        (kept, "cancel"),
+    ]:
+        client.post(place_url("participant-action", booking_id=booking.pk, action=action))
+    assert Booking.objects.get(pk=kept.pk).state == "cancelled"
+
+    by_them = ReferralEvent.objects.filter(
+        referral=person, kind="state_changed", detail__by="person"
+    ).order_by("id")
+    assert [(e.detail["booking"], e.detail.get("place", "rules"), e.actor) for e in by_them] == [
+        (str(declined.pk), "declined", None),
+        (str(kept.pk), "confirmed", None),
+        (str(kept.pk), "rules", None),
+        (str(kept.pk), "cancelled", None),
+    ]
+    audited = AuditEvent.objects.filter(
+        target_id=str(person.pk), detail__change="place", detail__by="person"
+    )
+    assert audited.count() == 4
+
+    staff = sign_in(Client(), caseworker_a)
+    timeline = staff.get(reverse("referrals:timeline", kwargs={"referral_id": person.pk}))
+    content = timeline.content.decode()
+    for words in ("place declined", "place confirmed", "ground rules accepted", "place cancelled"):
+        assert words in content, words
+    assert content.count("by them, on their support page") >= 4
