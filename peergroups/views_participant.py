@@ -33,6 +33,7 @@ from portal.outcomes.services import OutcomeError, response_submit
 from referrals import links, support_page
 from referrals.choices import ConsentMethod
 from referrals.forms_support import SupportCodeForm, SupportContactForm
+from referrals.models import Referral
 from referrals.references import display_reference
 from referrals.services import ReferralError, consent_withdraw
 
@@ -41,6 +42,8 @@ from .calendar import sessions_calendar
 from .models import Booking, InitialCallSlot
 
 PLACE = links.Purpose.PLACE
+# Ids only, like the grants: the referral whose contact this visitor stopped.
+CONTACT_STOPPED_SESSION_KEY = "support_contact_stopped"
 
 # Wrong codes per client address. A code is 58 random bits, so this is not what makes
 # guessing hopeless; it keeps anyone from trying at speed, and is high enough that
@@ -121,6 +124,9 @@ def _referral_for(request):
         return None, _expired(request)
     except links.LinkInvalid:
         return None, _invalid(request)
+    # Another person's page opened since contact was stopped here: a press of its button
+    # must stop theirs, not be answered as the earlier one was.
+    request.session.pop(CONTACT_STOPPED_SESSION_KEY, None)
     return link.referral, None
 
 
@@ -218,13 +224,40 @@ def support_contact(request):
 def support_stop_contact(request):
     """Stop all contact, from the last section of the page (its button is the confirmation,
     as on the page a withdrawal link opens)."""
+    if _contact_already_stopped(request):
+        links.grant_forget(request, kind=PLACE)
+        return render(request, "referrals/public/withdrawn.html")
     referral, refusal = _referral_for(request)
     if refusal:
         return refusal
     consent_withdraw(referral=referral, method=ConsentMethod.PRIVATE_LINK, request=request)
-    # Their support-page links stopped with it; the grant goes too.
+    # Their support-page links stopped with it; the grant goes too, and only the id of
+    # whose contact stopped stays (see ``_contact_already_stopped``).
     links.grant_forget(request, kind=PLACE)
+    request.session[CONTACT_STOPPED_SESSION_KEY] = str(referral.pk)
     return render(request, "referrals/public/withdrawn.html")
+
+
+def _contact_already_stopped(request) -> bool:
+    """Whether the person this visitor's page was for has already stopped all contact.
+
+    A second press of the button (a double click, or the page left open in another tab)
+    is then answered as the first was: by then their links have stopped, and "this link
+    has expired, reply to our latest message" is the wrong thing to tell someone who has
+    just asked us never to write again.
+    """
+    try:
+        grant = links.grant_read(request, kind=PLACE)
+    except links.LinkInvalid:
+        grant = None
+    if grant is not None:
+        referral_id = grant.referral_id
+    else:
+        referral_id = request.session.get(CONTACT_STOPPED_SESSION_KEY)
+    return (
+        referral_id is not None
+        and Referral.objects.filter(pk=referral_id, consent_withdrawn_at__isnull=False).exists()
+    )
 
 
 @public

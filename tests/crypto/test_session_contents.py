@@ -26,6 +26,9 @@ SESSION_WRITES_ALLOWED = {
     "referrals/links/grants.py: GRANTS_SESSION_KEY": (
         IDS + " (the private links opened, and their referrals) and times"
     ),
+    "peergroups/views_participant.py: CONTACT_STOPPED_SESSION_KEY": (
+        IDS + " (the referral whose contact the visitor stopped, in place of its grant)"
+    ),
     "portal/accounts/signals.py: SESSION_STARTED_KEY": "a time",
     "portal/accounts/signals.py: SESSION_LAST_ACTIVITY_KEY": "a time",
     "portal/accounts/middleware.py: SESSION_STARTED_KEY": "a time",

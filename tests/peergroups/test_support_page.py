@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -162,6 +163,56 @@ def test_stopping_all_contact_from_the_page(client, organisation_a):
     # The page, and every support-page link they hold, stop with it.
     assert client.get(PAGE).status_code == 404
     assert Client().get(links.participant_url(person)).status_code == 410
+
+
+def test_a_second_press_of_stop_all_contact_says_the_same(client, organisation_a):
+    """A double click, or the page left open in another tab: the second press answers as
+    the first did, never 'this link has expired, reply to our latest message'."""
+    person = make_referral(organisation_a)
+    open_place_page(client, person)
+    session_before = dict(client.session)
+    client.post(reverse("peergroups:support-stop-contact"))
+
+    again = client.post(reverse("peergroups:support-stop-contact"))
+    assert again.status_code == 200
+    assert "We will not contact you again" in again.content.decode()
+
+    # A request sent before the first press had stopped the link: its session still holds
+    # the grant.
+    stale = Client()
+    stale_session = stale.session
+    stale_session.update(session_before)
+    stale_session.save()
+    stale.cookies[settings.SESSION_COOKIE_NAME] = stale_session.session_key
+    response = stale.post(reverse("peergroups:support-stop-contact"))
+    assert response.status_code == 200
+    assert "We will not contact you again" in response.content.decode()
+    assert person.consents.filter(action="withdrawn").count() == 1
+    # The page itself still opens nothing.
+    assert client.get(PAGE).status_code == 404
+
+
+def test_after_stopping_contact_another_page_opened_in_the_browser_stops_its_own(
+    client, organisation_a
+):
+    first, second = make_referral(organisation_a), make_referral(organisation_a)
+    open_place_page(client, first)
+    client.post(reverse("peergroups:support-stop-contact"))
+    open_place_page(client, second)
+    client.post(reverse("peergroups:support-stop-contact"))
+    second.refresh_from_db()
+    assert not second.is_contactable
+
+
+def test_stop_all_contact_without_a_page_open_stops_nothing(client, organisation_a):
+    """Only the person's own page can stop their contact: without it the answer says the
+    link does not work, never that contact has stopped."""
+    person = make_referral(organisation_a)
+    response = client.post(reverse("peergroups:support-stop-contact"))
+    assert response.status_code == 404
+    assert "We will not contact you again" not in response.content.decode()
+    person.refresh_from_db()
+    assert person.is_contactable
 
 
 def test_the_page_lives_while_they_wait_for_an_offer_after_their_call(
