@@ -340,6 +340,29 @@ def test_every_link_is_on_the_full_list_a_page_at_a_time_with_the_counts(
     )
 
 
+@pytest.mark.parametrize("sent", [2, 60])
+def test_the_link_lists_run_a_bounded_number_of_queries(
+    client, organisation_a, caseworker_a, django_assert_max_num_queries, sent
+):
+    person, _ = placed(organisation_a, caseworker_a)
+    sent_before_the_limit(person, sent)
+    for _ in range(3):  # every kind of row: withdrawal links, codes read out by someone
+        links.withdraw_url(person)
+        links.code_issue(referral=person, actor=caseworker_a)
+    sign_in(client, caseworker_a)
+    # Measured: 11 for the full list and 14 for the referral's page, however many links.
+    with django_assert_max_num_queries(11):
+        assert (
+            client.get(reverse("referrals:links", kwargs={"referral_id": person.pk})).status_code
+            == 200
+        )
+    with django_assert_max_num_queries(14):
+        assert (
+            client.get(reverse("referrals:detail", kwargs={"referral_id": person.pk})).status_code
+            == 200
+        )
+
+
 # --- At most a few links of each kind work ---------------------------------------------
 
 
