@@ -198,6 +198,19 @@ def test_codes_cannot_be_tried_at_speed():
     assert visitor.post(CODE_PAGE, {"code": "ABCD-EFGH-JKMN"}).status_code == 429
 
 
+def test_the_right_code_opens_the_page_while_the_cache_is_down(phone_only, caseworker_a, settings):
+    """The code's rate limit counts in the cache (Redis): with it down the person told a
+    code by phone still reaches their page (portal.core.rate_limits lets them through)."""
+    from tests.broken_cache import BROKEN_CACHES
+
+    code = support_code_give(referral=phone_only, actor=caseworker_a)
+    settings.CACHES = BROKEN_CACHES
+    visitor = Client()
+    response = visitor.post(CODE_PAGE, {"code": code})
+    assert response.status_code == 302 and response.url == PAGE
+    assert "Where things stand" in visitor.get(PAGE).content.decode()
+
+
 def test_no_code_for_someone_who_stopped_contact(client, organisation_a, caseworker_a):
     from referrals.services import consent_withdraw
 
