@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings
+from django.core import signing
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -216,3 +217,43 @@ def test_opening_a_link_gives_the_session_a_new_id(offered):
     client.get(links.participant_url(person))
     assert client.session.session_key != before
     assert client.get(PAGE).status_code == 200
+
+
+# Anything a damaged, forged or pasted-into link may hold: lengths either side of the
+# limit, characters from outside any token's alphabet, escapes, the signed links' colons.
+ODD_TOKENS = [
+    "a",
+    "x" * 200,
+    "x" * 201,
+    "x" * 4000,
+    "%00",
+    "%0D%0Aabc",
+    "%ED%A0%80",
+    "%FF%FE",
+    "é😀",
+    "a:b:c",
+    "::",
+    "'; select 1;--",
+    "%3Cscript%3E",
+]
+
+
+@pytest.mark.parametrize(
+    "address, methods",
+    [
+        ("/support/{}/", ["get"]),
+        ("/refer/withdraw/{}/", ["get", "post"]),
+        ("/information/pack/{}/", ["get"]),
+    ],
+)
+def test_a_link_that_was_never_sent_gets_the_kind_page_whatever_it_holds(
+    organisation_a, address, methods
+):
+    make_referral(organisation_a)
+    signed = signing.dumps("not a referral", salt=links.LEGACY_SALTS[links.Purpose.PLACE])
+    client = Client()
+    for token in [*ODD_TOKENS, signed, signed[:-1] + "é"]:
+        for method in methods:
+            answer = getattr(client, method)(address.format(token))
+            assert answer.status_code == 404, (address, token, method)
+    assert not client.session.get(links.GRANTS_SESSION_KEY)
