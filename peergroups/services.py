@@ -17,6 +17,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.core.background import task_queue_on_commit
 from portal.organisations.permissions import has_role
 from portal.organisations.roles import CASE_ROLES
 from referrals.models import Referral, ReferralEvent
@@ -762,8 +763,9 @@ def zoom_account_save(
 
 
 def _queue_zoom_account_check(account) -> None:
-    """Zoom is asked in the background, once committed: never inside the web request."""
+    """Zoom is asked in the background, once committed: never inside the web request.
+    With the broker down the settings are still saved and shown as being checked; they
+    are checked before the first meeting made with them (``zoom_client_for``)."""
     from .tasks import check_zoom_account
 
-    account_id = account.pk
-    transaction.on_commit(lambda: check_zoom_account.delay(account_id))
+    task_queue_on_commit(check_zoom_account, account.pk)

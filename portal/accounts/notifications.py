@@ -3,21 +3,16 @@ and the notice that tells a person their account was the target of wrong passwor
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from axes.helpers import get_cool_off
-from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from portal.notifications.models import MessageLog
 from portal.notifications.services import Recipient, message_queue
 from portal.organisations.models import Organisation
 
 from .models import User
-
-logger = logging.getLogger(__name__)
 
 SIGN_IN_PAUSED_TEMPLATE = "sign_in_paused"
 
@@ -126,22 +121,15 @@ def sign_in_paused_notice_queue(
     # The marker's period makes two lockouts at the same moment (two workers) queue one
     # email between them; the check above keeps to one across a period's boundary.
     period = int(now.timestamp() // cool_off.total_seconds())
-    try:
-        with transaction.atomic():
-            return message_queue(
-                organisation=recipient.organisation,
-                record_type=recipient.record_type,
-                record_id=recipient.record_id,
-                template=SIGN_IN_PAUSED_TEMPLATE,
-                context={
-                    "when": _when(now),
-                    "device": rough_device(user_agent),
-                    "paused_minutes": int(cool_off.total_seconds() // 60),
-                },
-                key=f"sign-in-paused:{recipient.record_id}:{period}",
-            )
-    except OperationalError:
-        # The broker is down: the message is saved as pending, and the job that requeues
-        # stalled messages sends it. The sign-in page must not fail for this.
-        logger.warning("Sign-in paused notice saved but not queued: the broker is unavailable")
-        return None
+    return message_queue(
+        organisation=recipient.organisation,
+        record_type=recipient.record_type,
+        record_id=recipient.record_id,
+        template=SIGN_IN_PAUSED_TEMPLATE,
+        context={
+            "when": _when(now),
+            "device": rough_device(user_agent),
+            "paused_minutes": int(cool_off.total_seconds() // 60),
+        },
+        key=f"sign-in-paused:{recipient.record_id}:{period}",
+    )

@@ -21,6 +21,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from portal.core.background import task_queue_on_commit
+
 from . import registry
 from .models import MessageLog, NotificationSettings, SentMarker, StaffTask
 from .senders import email_message, portal_from_address, safe_sender_name, sender_headers
@@ -204,8 +206,9 @@ def message_queue(
         return None
     from .tasks import deliver_message
 
-    log_id = log.pk
-    transaction.on_commit(lambda: deliver_message.delay(log_id))
+    # With the broker down the message stays pending, and requeue_stalled_messages
+    # queues it again.
+    task_queue_on_commit(deliver_message, log.pk)
     return log
 
 

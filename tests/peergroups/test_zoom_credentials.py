@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from peergroups import tasks
 from peergroups.meetings import session_meeting_sync, zoom_account_check
@@ -140,6 +141,32 @@ def test_saving_queues_a_check_and_asks_zoom_nothing_during_the_request(
     account.refresh_from_db()
     assert account.is_verified and account.checked_at
     assert "Zoom accepted these settings" in client.get(url).content.decode()
+
+
+def test_saving_with_the_broker_down_saves_and_says_the_check_is_pending(
+    zoom, client, coordinator_a, organisation_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*args):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.check_zoom_account, "delay", broker_down)
+    url = reverse("groups:zoom-account", kwargs={"organisation_id": organisation_a.pk})
+    sign_in(client, coordinator_a)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"account_id": ACCOUNT, "client_id": CLIENT, "client_secret": SECRET}
+        )
+
+    assert response.status_code == 302
+    account = ZoomAccount.objects.get(organisation=organisation_a)
+    assert account.credentials.client_secret == SECRET and not account.is_verified
+    assert "checking these settings with Zoom" in client.get(url).content.decode()
+    # Checked before the first meeting made with them, as the page promises.
+    session = _zoom_session(organisation_a)
+    assert session_meeting_sync(session_id=session.pk).sync_state == Session.Sync.SYNCED
+    account.refresh_from_db()
+    assert account.is_verified
 
 
 def test_credentials_zoom_refuses_are_shown_as_refused_and_never_used(

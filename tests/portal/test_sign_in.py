@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from portal.audit.models import AuditEvent
 from portal.notifications.models import MessageLog
@@ -212,3 +213,21 @@ def test_a_referrer_is_told_under_a_partner_charitys_name(settings, referrer, or
     lock_out(referrer.email, settings.AXES_FAILURE_LIMIT, **ATTACKER)
     [notice] = notices(referrer)
     assert notice.organisation == organisation_a
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_the_lockout_still_answers_and_the_email_waits(
+    settings, caseworker_a, monkeypatch
+):
+    """The notice is saved as pending when the sign-in commits; the job that requeues
+    stalled messages sends it once the broker is back."""
+    from portal.notifications import tasks
+
+    def broker_down(*args):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.deliver_message, "delay", broker_down)
+    attacker = lock_out(caseworker_a.email, settings.AXES_FAILURE_LIMIT, **ATTACKER)
+    assert attempt(attacker, caseworker_a.email, PASSWORD, **ATTACKER).status_code == 429
+    [notice] = notices(caseworker_a)
+    assert notice.status == MessageLog.Status.PENDING
