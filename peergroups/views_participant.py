@@ -31,7 +31,7 @@ from portal.outcomes.forms import AnswersForm
 from portal.outcomes.selectors import questionnaires_due
 from portal.outcomes.services import OutcomeError, response_submit
 from referrals import links, support_page
-from referrals.choices import ConsentMethod
+from referrals.choices import Channel, ConsentMethod
 from referrals.forms_support import SupportCodeForm, SupportContactForm
 from referrals.models import Referral
 from referrals.references import display_reference
@@ -51,12 +51,16 @@ CONTACT_STOPPED_SESSION_KEY = "support_contact_stopped"
 CODE_RATE = "60/h"
 
 
-def _expired(request):
-    return render(request, "peergroups/participant/link_expired.html", status=410)
+def _expired(request, unsaved=()):
+    return render(
+        request, "peergroups/participant/link_expired.html", {"unsaved": unsaved}, status=410
+    )
 
 
-def _invalid(request):
-    return render(request, "peergroups/participant/link_invalid.html", status=404)
+def _invalid(request, unsaved=()):
+    return render(
+        request, "peergroups/participant/link_invalid.html", {"unsaved": unsaved}, status=404
+    )
 
 
 def _page_url(section: str = "") -> str:
@@ -116,14 +120,16 @@ def support_code(request):
     )
 
 
-def _referral_for(request):
-    """The referral behind the visitor's grant, or a response explaining why not."""
+def _referral_for(request, *, unsaved=()):
+    """The referral behind the visitor's grant, or a response explaining why not (with
+    ``unsaved``, what they had typed, so that a page that closed while they typed does
+    not lose it)."""
     try:
         link = links.link_from_session(request, purpose=PLACE)
     except links.LinkExpired:
-        return None, _expired(request)
+        return None, _expired(request, unsaved)
     except links.LinkInvalid:
-        return None, _invalid(request)
+        return None, _invalid(request, unsaved)
     # Another person's page opened since contact was stopped here: a press of its button
     # must stop theirs, not be answered as the earlier one was.
     request.session.pop(CONTACT_STOPPED_SESSION_KEY, None)
@@ -195,7 +201,7 @@ def participant_call(request, slot_id):
 @require_POST
 def support_contact(request):
     """The person changes how and when we may reach them, and the name to ask for."""
-    referral, refusal = _referral_for(request)
+    referral, refusal = _referral_for(request, unsaved=_typed_contact(request.POST))
     if refusal:
         return refusal
     form = SupportContactForm(request.POST, referral=referral)
@@ -217,6 +223,20 @@ def support_contact(request):
                 messages.info(request, "Nothing has changed.")
             return redirect(_page_url("how-to-reach-you"))
     return _page(request, referral, contact_form=form, status=400)
+
+
+def _typed_contact(data) -> list[tuple[str, str]]:
+    """What was typed into the contact form, to show back if it cannot be saved: the page
+    closes after an hour idle (``links.GRANT_IDLE_LIMIT``), and a person who wrote out
+    their safe times should not have to remember them. Shown only to whoever sent them."""
+    labels = dict(Channel.choices)
+    ways = [labels[value] for value in data.getlist("safe_channels") if value in labels]
+    typed = [
+        ("The ways that are safe", ", ".join(ways)),
+        ("Safe days or times", data.get("safe_times", "")[:500].strip()),
+        ("The name to ask for", data.get("name_to_use", "")[:100].strip()),
+    ]
+    return [(label, value) for label, value in typed if value]
 
 
 @public

@@ -150,3 +150,32 @@ def test_the_form_fields_are_not_kept_by_a_shared_browser(client, person):
             tag for tag in content.split("<input")[1:] if f'name="{name}"' in tag.split(">")[0]
         )
         assert 'autocomplete="off"' in field.split(">")[0], name
+
+
+def test_a_page_closed_while_they_typed_shows_what_they_typed(client, person):
+    """The page closes after an hour idle: the change is not saved, and what they wrote
+    is shown back so that they need not remember it, with a plain reason."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from referrals import links
+
+    open_place_page(client, person)
+    later = timezone.now() + links.GRANT_IDLE_LIMIT + timedelta(minutes=1)
+    with time_machine.travel(later):
+        response = change(
+            client,
+            safe_channels=["text", "email"],
+            safe_times="Tuesdays after 7 <b>pm</b>",
+            name_to_use="Sam",
+        )
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert "What you typed has not been saved" in content
+    assert "closes after an hour without use" in content
+    assert "Text message" in content and "Email" in content
+    assert "Tuesdays after 7 &lt;b&gt;pm&lt;/b&gt;" in content and "Sam" in content
+    assert SafeContact.objects.get(referral=person).safe_times == ""
+    assert not ReferralEvent.objects.filter(kind="safe_contact_updated").exists()
