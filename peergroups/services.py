@@ -110,20 +110,17 @@ def _queue_registrations(booking: Booking) -> None:
         return
     from .tasks import sync_booking_registrations
 
-    booking_id = str(booking.pk)
-    # Robust: the place is already saved, so a broker that is down is logged rather than
-    # turning the person's answer into an error page (they join by the meeting's own link).
-    transaction.on_commit(lambda: sync_booking_registrations.delay(booking_id), robust=True)
+    # With the broker down the place is still saved: the person joins by the meeting's own
+    # link, and gets their own links when the group's next meeting is made in Zoom.
+    task_queue_on_commit(sync_booking_registrations, str(booking.pk))
 
 
 def _queue_meeting_sync(session: Session) -> None:
     """Create or update the session's Zoom meeting in the background, once committed."""
     from .tasks import sync_session_meeting
 
-    session_id = str(session.pk)
-    # Robust: the change is saved and the session stays "waiting to update Zoom" for staff
-    # to see, so a broker that is down is logged rather than shown as an error page.
-    transaction.on_commit(lambda: sync_session_meeting.delay(session_id), robust=True)
+    # With the broker down the session stays "waiting to update Zoom" for staff to see.
+    task_queue_on_commit(sync_session_meeting, str(session.pk))
 
 
 @transaction.atomic
