@@ -312,9 +312,15 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # dies hands back only what it was working on.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True
-# How long Redis waits for a worker's acknowledgement before giving the task to another.
+# How long Redis waits for a worker's acknowledgement before giving the task to another;
+# and how long queueing a job waits for a Redis that has stopped answering (by default
+# for ever), after which the request goes on without it (portal/core/background.py).
+# Above a worker's one-second wait for new jobs, so an idle worker is never cut off.
+CELERY_BROKER_SOCKET_TIMEOUT_SECONDS = env.float("CELERY_BROKER_SOCKET_TIMEOUT_SECONDS", default=3)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+    "socket_connect_timeout": CELERY_BROKER_SOCKET_TIMEOUT_SECONDS,
+    "socket_timeout": CELERY_BROKER_SOCKET_TIMEOUT_SECONDS,
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue = LOCAL_DIR / "celery" / "queue"
