@@ -10,15 +10,14 @@ connection timeouts, and the job is left for later (portal/core/background.py).
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from tests.production_environment import production_environment
+from tests.silent_server import silent_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,23 +40,8 @@ print(json.dumps({"seconds": time.monotonic() - started}))
 @pytest.fixture
 def silent_broker():
     """A Redis address that accepts connections and never answers."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    held = []
-
-    def accept():
-        while True:
-            try:
-                held.append(listener.accept()[0])
-            except OSError:
-                return
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
-    listener.close()
-    for connection in held:
-        connection.close()
+    with silent_server() as port:
+        yield f"redis://127.0.0.1:{port}/0"
 
 
 def test_queueing_a_job_gives_up_on_a_silent_broker(silent_broker):

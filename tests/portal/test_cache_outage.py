@@ -9,10 +9,8 @@ refuses connections, and one that accepts them and never answers.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from portal.settings import base as base_settings
 from tests.conftest import sign_in
 from tests.factories import PASSWORD
 from tests.production_environment import production_environment
+from tests.silent_server import silent_server
 
 pytestmark = pytest.mark.django_db
 
@@ -62,26 +61,10 @@ def redis_down(settings, forget_outages):
 @pytest.fixture
 def redis_hanging(settings, forget_outages):
     """A server that accepts connections and never answers."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    held = []
-
-    def accept():
-        while True:
-            try:
-                held.append(listener.accept()[0])
-            except OSError:
-                return
-
-    threading.Thread(target=accept, daemon=True).start()
-    port = listener.getsockname()[1]
-    settings.CACHES = unreachable_redis_caches(f"redis://127.0.0.1:{port}/1")
-    settings.ACCOUNT_RATE_LIMITS = base_settings.ACCOUNT_RATE_LIMITS
-    yield
-    listener.close()
-    for connection in held:
-        connection.close()
+    with silent_server() as port:
+        settings.CACHES = unreachable_redis_caches(f"redis://127.0.0.1:{port}/1")
+        settings.ACCOUNT_RATE_LIMITS = base_settings.ACCOUNT_RATE_LIMITS
+        yield
 
 
 def test_production_uses_the_cache_that_survives_redis_being_down():
