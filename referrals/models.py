@@ -6,6 +6,7 @@ keyed hash beside them so duplicates can be found without decrypting anything.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db.models import Q
 
 from portal.core.append_only import AppendOnlyModel
 from portal.crypto.fields import EncryptedTextField
+from portal.notifications.contact_windows import ContactWindows
 from portal.organisations.scoping import OrganisationScopedQuerySet
 
 from .choices import (
@@ -204,7 +206,11 @@ class SafeContact(models.Model):
     safe_to_email = models.BooleanField(default=False)
     safe_to_voicemail = models.BooleanField(default=False)
     safe_to_post = models.BooleanField(default=False)
+    # The person's own words about safe days and times, kept for people to read.
     safe_times = EncryptedTextField(blank=True, plain_max_length=500)
+    # The same as rules the portal keeps: JSON weekly windows (ContactWindows), empty
+    # for any time. Encrypted: when it is safe is when the household is out.
+    contact_windows = EncryptedTextField(blank=True, plain_max_length=4000)
     name_to_use = EncryptedTextField(blank=True, plain_max_length=100)
     may_name_organisation = models.BooleanField(default=False)
     shares_device_with_person = models.BooleanField(default=False)
@@ -226,6 +232,20 @@ class SafeContact(models.Model):
     @property
     def safe_channel_labels(self) -> list[str]:
         return [Channel(channel).label for channel in self.safe_channels]
+
+    @property
+    def windows(self) -> ContactWindows:
+        if not self.contact_windows:
+            return ContactWindows()
+        return ContactWindows.from_json(json.loads(self.contact_windows))
+
+    def set_windows(self, windows: ContactWindows) -> None:
+        self.contact_windows = json.dumps(windows.to_json()) if windows.windows else ""
+
+    @property
+    def only_a_note_about_times(self) -> bool:
+        """Staff should turn the person's words into windows the portal can keep."""
+        return bool(self.safe_times.strip()) and not self.contact_windows
 
 
 class ConsentRecord(AppendOnlyModel):

@@ -63,17 +63,25 @@ def referral_recipient(referral: Referral) -> Recipient:
         phone=referral.phone,
         name_to_use=safe.name_to_use,
         links=PrivateLinks(referral),
+        windows=safe.windows,
     )
 
 
 def referral_notify(
-    *, referral: Referral, template: str, context: dict | None = None, channel: str | None = None
+    *,
+    referral: Referral,
+    template: str,
+    context: dict | None = None,
+    channel: str | None = None,
+    needed_by=None,
 ) -> MessageLog:
+    """Send now, or at the person's next safe time (see ``notify``)."""
     return notify(
         recipient=referral_recipient(referral),
         template=template,
         context={"reference": referral.reference, **(context or {})},
         channel=channel,
+        needed_by=needed_by,
     )
 
 

@@ -31,3 +31,7 @@ def add_working_days(start: date | datetime, days: int) -> date:
         if is_working_day(current):
             remaining -= 1
     return current
+
+
+def is_bank_holiday(day: date) -> bool:
+    return day in _bank_holidays(day.year)

@@ -1,5 +1,7 @@
 from django.db import models
 
+from portal.crypto.fields import EncryptedTextField
+
 from .senders import validate_reply_to
 
 
@@ -7,6 +9,8 @@ class MessageLog(models.Model):
     """A message queued, sent, refused or failed. The body is never kept here."""
 
     class Status(models.TextChoices):
+        # Decided, waiting for the person's next safe time (``send_after``).
+        WAITING = "waiting", "Waiting for a safe time"
         PENDING = "pending", "Waiting to be sent"
         SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
@@ -23,6 +27,14 @@ class MessageLog(models.Model):
     template = models.CharField(max_length=80)
     # Ids the template needs when the message is sent later; never personal data.
     context = models.JSONField(default=dict, blank=True)
+    # The rest of what a message sent later needs (times in words, a pack's link), kept
+    # encrypted while it waits and cleared once it has gone or never will.
+    sealed_context = EncryptedTextField(blank=True)
+    # Not before: the moment it was meant for, moved to the person's next safe time.
+    send_after = models.DateTimeField(null=True, blank=True)
+    # Not after: a reminder is no use once its meeting has begun, nor an offer once it
+    # has run out. A message with no safe time before then is not sent; staff are told.
+    needed_by = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices)
     reason = models.CharField(max_length=200, blank=True)
     provider_id = models.CharField(max_length=100, blank=True)
@@ -38,6 +50,7 @@ class MessageLog(models.Model):
         indexes = [
             models.Index(fields=["recipient_type", "recipient_id", "-created_at"]),
             models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["status", "send_after"]),
         ]
 
     def __str__(self) -> str:
@@ -89,6 +102,10 @@ class StaffTask(models.Model):
     class Kind(models.TextChoices):
         CALL_NEEDED = "call_needed", "Phone call needed (no written channel is safe)"
         MESSAGE_FAILED = "message_failed", "A message could not be sent"
+        NO_SAFE_TIME = (
+            "no_safe_time",
+            "A message was not sent: no safe time for the person before it was needed",
+        )
 
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="staff_tasks"

@@ -8,13 +8,19 @@ without the body.
 ``notify`` sends now. ``message_queue`` decides to send once: it writes a sent-marker
 with a unique key and a pending log row in one transaction, and the background task
 ``deliver_message`` sends it, re-checking everything at that moment.
+
+Both keep the person's safe times (``contact_windows``): a message meant for a moment
+outside them waits, as *waiting*, until the next safe window (``release_waiting_messages``
+hands it back to a worker then), and is checked again just before it goes. One with no
+safe time before it is ``needed_by`` is not sent, and a staff task says so.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,6 +30,7 @@ from django.utils import timezone
 from portal.core.background import task_queue_on_commit
 
 from . import registry
+from .contact_windows import ContactWindows
 from .models import MessageLog, NotificationSettings, SentMarker, StaffTask
 from .senders import email_message, portal_from_address, safe_sender_name, sender_headers
 from .sms import can_be_asked, sms_backend
@@ -46,6 +53,8 @@ class Recipient:
     phone: str = ""
     name_to_use: str = ""
     links: dict = field(default_factory=dict)
+    # When it is safe to reach them; no windows is any time.
+    windows: ContactWindows = field(default_factory=ContactWindows)
 
 
 class NotificationRefused(Exception):
@@ -56,6 +65,50 @@ class NotificationRefused(Exception):
 
 class ProviderError(Exception):
     """The email or SMS provider failed; worth trying again later."""
+
+
+NO_SAFE_TIME = "no safe time for the person before it was needed"
+
+
+def send_moment(
+    windows: ContactWindows, *, intended: datetime, needed_by: datetime | None
+) -> datetime | None:
+    """When a message meant for ``intended`` may go: then, or the start of the person's
+    next safe window. None if that would be too late for its purpose."""
+    moment = windows.next_safe_moment(intended)
+    if moment is None or (needed_by is not None and moment >= needed_by):
+        return None
+    return moment
+
+
+def _seal(context: dict) -> str:
+    """What a waiting message needs, as encrypted JSON: moments keep their time zone."""
+
+    def encode(value):
+        if isinstance(value, datetime):
+            return {"$moment": value.isoformat()}
+        raise TypeError(f"{type(value).__name__} cannot wait in a message's context")
+
+    return json.dumps(context, default=encode) if context else ""
+
+
+def _unseal(sealed: str) -> dict:
+    def decode(value: dict):
+        if set(value) == {"$moment"}:
+            return datetime.fromisoformat(value["$moment"])
+        return value
+
+    return json.loads(sealed, object_hook=decode) if sealed else {}
+
+
+def _no_safe_time_task(log: MessageLog) -> None:
+    StaffTask.objects.get_or_create(
+        organisation=log.organisation,
+        kind=StaffTask.Kind.NO_SAFE_TIME,
+        record_type=log.recipient_type,
+        record_id=log.recipient_id,
+        message=log,
+    )
 
 
 def choose_channel(recipient: Recipient, preferred: tuple[str, ...] = SENDABLE_CHANNELS) -> str:
@@ -141,8 +194,12 @@ def notify(
     template: str,
     context: dict | None = None,
     channel: str | None = None,
+    needed_by: datetime | None = None,
 ) -> MessageLog:
     """Send ``template`` to ``recipient`` now, on a safe channel; returns the log row.
+
+    Outside the person's safe times it waits for the next one instead (the row is
+    *waiting*); with none before ``needed_by`` it is not sent and staff are told.
 
     Templates live in ``templates/notifications/<template>/``: ``subject.txt``,
     ``body.txt`` and ``body.html`` for email, ``sms.txt`` for text messages. They must
@@ -150,6 +207,7 @@ def notify(
     message kind (``registry.register_message_kind``).
     """
     registry.message_kind(template)
+    requested = channel
     try:
         channel = _safe_channel(recipient, channel)
     except NotificationRefused as refusal:
@@ -160,6 +218,32 @@ def notify(
             channel=channel or "",
             status=MessageLog.Status.REFUSED,
             reason=refusal.reason,
+        )
+    now = timezone.now()
+    moment = send_moment(recipient.windows, intended=now, needed_by=needed_by)
+    if moment is None:
+        log = _log(
+            recipient,
+            template=template,
+            channel=channel,
+            status=MessageLog.Status.REFUSED,
+            reason=NO_SAFE_TIME,
+            needed_by=needed_by,
+        )
+        _no_safe_time_task(log)
+        return log
+    if moment > now:
+        context = context or {}
+        return _log(
+            recipient,
+            template=template,
+            # Chosen again when it goes, unless the caller chose it.
+            channel=requested or "",
+            status=MessageLog.Status.WAITING,
+            context=context_kept_after_sending(context),
+            sealed_context=_seal(context),
+            send_after=moment,
+            needed_by=needed_by,
         )
     try:
         provider_id = _deliver(recipient, template, context or {}, channel)
@@ -183,14 +267,28 @@ def notify(
 
 
 def message_queue(
-    *, organisation, record_type: str, record_id: str, template: str, context: dict, key: str
+    *,
+    organisation,
+    record_type: str,
+    record_id: str,
+    template: str,
+    context: dict,
+    key: str,
+    private_context: dict | None = None,
+    send_after: datetime | None = None,
+    needed_by: datetime | None = None,
 ) -> MessageLog | None:
     """Decide, once, to send a message; ``None`` if it was already decided.
 
     Call inside the transaction that decided; delivery is queued when it commits.
-    ``template`` must be a registered message kind.
+    ``template`` must be a registered message kind. ``context`` holds ids and words
+    (JSON); ``private_context`` what must not sit in plain text while the message
+    waits (a pack's link), kept encrypted. ``send_after`` is the moment it is meant for
+    (now if None) and ``needed_by`` the moment after which it is no use: the person's
+    safe times are applied between the two when it is about to go.
     """
     registry.message_kind(template)
+    waits = send_after is not None and send_after > timezone.now()
     try:
         with transaction.atomic():
             log = MessageLog.objects.create(
@@ -199,11 +297,16 @@ def message_queue(
                 recipient_id=record_id,
                 template=template,
                 context=context,
-                status=MessageLog.Status.PENDING,
+                sealed_context=_seal(private_context or {}),
+                status=MessageLog.Status.WAITING if waits else MessageLog.Status.PENDING,
+                send_after=send_after,
+                needed_by=needed_by,
             )
             SentMarker.objects.create(key=key, message=log)
     except IntegrityError:
         return None
+    if waits:
+        return log  # release_waiting_messages queues it when its time comes
     from .tasks import deliver_message
 
     # With the broker down the message stays pending, and requeue_stalled_messages
@@ -260,10 +363,23 @@ def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
                 recipient = registry.recipient_for(log.recipient_type, log.recipient_id)
             except LookupError as error:
                 raise NotificationRefused("the record no longer exists") from error
-            channel = _safe_channel(recipient, None)
+            channel = _safe_channel(recipient, log.channel or None)
         except NotificationRefused as refusal:
             _finish(log, MessageLog.Status.REFUSED, reason=refusal.reason)
             _task_if_only_calls_are_safe(log, refusal)
+            return log
+        now = timezone.now()
+        moment = send_moment(
+            recipient.windows, intended=max(now, log.send_after or now), needed_by=log.needed_by
+        )
+        if moment is None:
+            _finish(log, MessageLog.Status.REFUSED, reason=NO_SAFE_TIME)
+            _no_safe_time_task(log)
+            return log
+        if moment > now:
+            # Not a safe time (any more): wait for the next one, and look again then.
+            log.status, log.send_after = MessageLog.Status.WAITING, moment
+            log.save(update_fields=["status", "send_after", "attempts", "updated_at"])
             return log
         log.status, log.channel = MessageLog.Status.SENDING, channel
         log.sending_since = timezone.now()
@@ -271,7 +387,11 @@ def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
 
     try:
         provider_id = _deliver(
-            recipient, log.template, log.context, channel, reference=log.provider_reference
+            recipient,
+            log.template,
+            {**log.context, **_unseal(log.sealed_context)},
+            channel,
+            reference=log.provider_reference,
         )
     except ProviderError as error:
         with transaction.atomic():
@@ -292,6 +412,7 @@ def _finish(log: MessageLog, status: str, *, reason: str = "", provider_id: str 
     if provider_id:
         log.provider_id = provider_id
     log.context = context_kept_after_sending(log.context)
+    log.sealed_context = ""
     log.save(
         update_fields=[
             "status",
@@ -299,6 +420,7 @@ def _finish(log: MessageLog, status: str, *, reason: str = "", provider_id: str 
             "provider_id",
             "sending_since",
             "context",
+            "sealed_context",
             "channel",
             "attempts",
             "updated_at",
@@ -351,3 +473,24 @@ def _task_if_only_calls_are_safe(log: MessageLog, refusal: NotificationRefused) 
             record_id=log.recipient_id,
             message=log,
         )
+
+
+def release_waiting_messages(*, now: datetime | None = None) -> int:
+    """Hand every message whose safe time has come back to a worker, which checks the
+    time again just before it sends. Two runs at once each take different rows."""
+    from .tasks import deliver_message
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            MessageLog.objects.select_for_update(skip_locked=True)
+            .filter(status=MessageLog.Status.WAITING, send_after__lte=now)
+            .order_by("send_after")
+            .values_list("pk", flat=True)[:1000]
+        )
+        MessageLog.objects.filter(pk__in=due).update(
+            status=MessageLog.Status.PENDING, updated_at=now
+        )
+        for log_id in due:
+            task_queue_on_commit(deliver_message, log_id)
+    return len(due)

@@ -42,3 +42,11 @@ def requeue_stalled_messages() -> int:
         deliver_message.delay(log_id)
         count += 1
     return count
+
+
+@shared_task
+def release_waiting_messages() -> int:
+    """Messages whose safe time has come go to a worker (which checks it again)."""
+    from .services import release_waiting_messages as release
+
+    return release()

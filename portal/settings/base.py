@@ -361,6 +361,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "peergroups.tasks.send_facilitator_digests",
         "schedule": crontab(minute=0, hour=17),
     },
+    # A message waiting for the person's safe time goes within a minute of it starting.
+    "release-waiting-messages": {
+        "task": "portal.notifications.tasks.release_waiting_messages",
+        "schedule": 60.0,
+    },
     "requeue-stalled-messages": {
         "task": "portal.notifications.tasks.requeue_stalled_messages",
         "schedule": 10 * 60.0,
