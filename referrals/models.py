@@ -332,6 +332,10 @@ class ReferralEvent(AppendOnlyModel):
         CALL_BOOKED = "call_booked", "Initial call booked"
         CALL_MOVED = "call_moved", "Initial call moved"
         SUPPORT_CODE_GIVEN = "support_code_given", "Support page code given by phone"
+        SAFE_CONTACT_OVERRIDDEN = (
+            "safe_contact_overridden",
+            "Contacted outside what they said is safe",
+        )
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     # The referral's organisation, kept on each event so that an organisation's latest
@@ -370,6 +374,43 @@ class ReferralEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SafeContactOverride(AppendOnlyModel):
+    """A member of staff acting on a channel, or at a time, the person did not say is
+    safe, and why. Append-only: shown on the timeline and audited, never edited."""
+
+    class Action(models.TextChoices):
+        CONTACT_ATTEMPT = "contact_attempt", "Logged a contact attempt"
+        CALL_BOOKING = "call_booking", "Booked or moved an initial call"
+        PACK_BY_POST = "pack_by_post", "Sent a resource pack by post"
+        MESSAGE = "message", "Sent a message"
+        GROUP_OFFER = "group_offer", "Offered a place in a group"
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="safe_contact_overrides"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
+    # When the contact happens or happened.
+    contact_at = models.DateTimeField()
+    unsafe_channel = models.BooleanField(default=False)
+    unsafe_time = models.BooleanField(default=False)
+    reason = EncryptedTextField(plain_max_length=1000)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unsafe_channel=True) | Q(unsafe_time=True),
+                name="safe_contact_override_overrides_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on {self.referral_id}"
 
 
 class AccessReason(AppendOnlyModel):
