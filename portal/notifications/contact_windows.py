@@ -18,7 +18,7 @@ Pure: no database, so the property tests can try thousands of windows quickly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.core.working_days import is_bank_holiday
@@ -88,10 +88,16 @@ def _merged(windows) -> tuple[Window, ...]:
     return tuple(merged)
 
 
+def _local(moment: datetime) -> datetime:
+    """``moment`` on the London wall clock. Through UTC: converting a datetime already in
+    London would keep a wall time that does not exist (the hour the clocks skip)."""
+    return moment.astimezone(UTC).astimezone(LONDON)
+
+
 def _at(day: date, clock: time) -> datetime:
     """The instant a London wall clock shows ``clock`` on ``day``. In the hour skipped when
     the clocks go forward, the instant the clock reaches the next existing time."""
-    return datetime.combine(day, clock, tzinfo=LONDON)
+    return _local(datetime.combine(day, clock, tzinfo=LONDON))
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,7 @@ class ContactWindows:
         return [window for window in self.windows if window.day == weekday]
 
     def _window_holding(self, moment: datetime) -> tuple[date, Window] | None:
-        local = moment.astimezone(LONDON)
+        local = _local(moment)
         clock = local.time().replace(tzinfo=None)
         for window in self._windows_on(local.date()):
             if window.starts <= clock < window.ends:
@@ -145,7 +151,7 @@ class ContactWindows:
         None only if no window comes in the next three weeks (every day a holiday)."""
         if self.allows(moment):
             return moment
-        today = moment.astimezone(LONDON).date()
+        today = _local(moment).date()
         for offset in range(SEARCH_DAYS + 1):
             day = today + timedelta(days=offset)
             for window in self._windows_on(day):
@@ -161,10 +167,11 @@ class ContactWindows:
         if holding is None:
             return None
         day, window = holding
-        end = _at(day, window.ends)
-        # An end inside the skipped hour: the window closes when the clocks jump.
-        earlier = end.replace(fold=1)
-        return max(moment, min(end, earlier))
+        naive_end = datetime.combine(day, window.ends)
+        # An end inside the skipped hour: the window closes when the clocks jump, the
+        # earlier of the two readings of that wall time.
+        readings = [_local(naive_end.replace(tzinfo=LONDON, fold=fold)) for fold in (0, 1)]
+        return max(moment, min(readings))
 
     def add_safe_hours(self, start: datetime, hours: float) -> datetime:
         """The moment ``hours`` of safe time have passed since ``start``: an offer made on
