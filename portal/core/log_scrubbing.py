@@ -71,6 +71,9 @@ _PHONE = re.compile(
 _WORD = re.compile(r"[A-Za-z0-9_:%-]{20,}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _PART_SEPARATORS = re.compile(r"[-_:%]")
+# The digits after a decimal point, with any exponent and unit: Celery's "succeeded in
+# 0.0012345678901234567s:" is a duration, not a token.
+_FRACTION = re.compile(r"\d+(?:e[-+]?\d+)?[a-z]{0,2}:?")
 
 
 def looks_secret(word: str) -> bool:
@@ -120,7 +123,17 @@ def scrub(text: str) -> str:
     text = _URL.sub(_scrub_url, text)
     text = _EMAIL.sub(REDACTED, text)
     text = _PHONE.sub(REDACTED, text)
-    return _WORD.sub(lambda m: REDACTED if looks_secret(m.group(0)) else m.group(0), text)
+    return _WORD.sub(_redact_word, text)
+
+
+def _redact_word(match: re.Match) -> str:
+    word, start = match.group(0), match.start()
+    after_decimal_point = (
+        start >= 2 and match.string[start - 1] == "." and (match.string[start - 2].isdigit())
+    )
+    if after_decimal_point and _FRACTION.fullmatch(word):
+        return word
+    return REDACTED if looks_secret(word) else word
 
 
 def _scrub_url(match: re.Match) -> str:

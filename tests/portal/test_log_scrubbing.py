@@ -185,6 +185,9 @@ def test_email_addresses_and_telephone_numbers_are_redacted(personal):
     [
         "Task portal.operations.tasks.clear_expired_sessions[1b4e28ba-2fa1-41d2-883f-0016d3cca427]"
         " succeeded in 0.0123s: None",
+        # Celery's durations as Python prints them: long fractions and exponents.
+        "Task x[1b4e28ba-2fa1-41d2-883f-0016d3cca427] succeeded in 0.0012345678901234567s: 'sent'",
+        "Task x[1b4e28ba-2fa1-41d2-883f-0016d3cca427] succeeded in 9.918007537897976e-06s: None",
         '127.0.0.1 - - [10/Oct/2025:13:55:36 +0100] "GET /staff/ HTTP/1.1" 200 5120 "-" "curl/8"',
         "2025-10-10 13:55:36,123 WARNING django.request Not Found: /staff/referrals/"
         "1b4e28ba-2fa1-41d2-883f-0016d3cca427/",
