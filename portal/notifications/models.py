@@ -35,6 +35,10 @@ class MessageLog(models.Model):
     # Not after: a reminder is no use once its meeting has begun, nor an offer once it
     # has run out. A message with no safe time before then is not sent; staff are told.
     needed_by = models.DateTimeField(null=True, blank=True)
+    # Sent now, outside the person's safe times, because a caseworker gave a reason
+    # (a SafeContactOverride, audited and on the timeline): delivery does not hold it
+    # for a safe time. The channel is still checked.
+    time_override = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=Status.choices)
     reason = models.CharField(max_length=200, blank=True)
     provider_id = models.CharField(max_length=100, blank=True)

@@ -372,6 +372,9 @@ def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
         moment = send_moment(
             recipient.windows, intended=max(now, log.send_after or now), needed_by=log.needed_by
         )
+        if log.time_override:
+            # A caseworker recorded why it must go now (referrals.safe_contact_rules).
+            moment = now
         if moment is None:
             _finish(log, MessageLog.Status.REFUSED, reason=NO_SAFE_TIME)
             _no_safe_time_task(log)
