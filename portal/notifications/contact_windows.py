@@ -7,8 +7,12 @@ when is the next safe moment, and when will a number of safe hours have passed (
 offer's time to answer counts only those).
 
 No windows means any time. Windows are wall-clock times in Europe/London, so a window
-means the same on either side of a clock change; a window whose start does not exist
-on the morning the clocks go forward begins when the clock reaches it. A bank holiday
+means the same on either side of a clock change: a window whose start does not exist
+on the morning the clocks go forward begins when the clocks jump past it, and one that
+covers part of the hour repeated in October is open both times the clock shows it. All
+arithmetic is done in UTC: two London datetimes subtract and add as wall-clock readings,
+which is an hour out across a change, and a London datetime in the repeated hour is
+never equal to any other zone's; so the moments worked out here are in UTC. A bank holiday
 in England and Wales takes the person's Sunday windows: a household is at home as it
 is on a Sunday, and "weekday daytimes" must not mean Christmas Day.
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from portal.core.working_days import is_bank_holiday
@@ -94,10 +99,36 @@ def _local(moment: datetime) -> datetime:
     return moment.astimezone(UTC).astimezone(LONDON)
 
 
-def _at(day: date, clock: time) -> datetime:
-    """The instant a London wall clock shows ``clock`` on ``day``. In the hour skipped when
-    the clocks go forward, the instant the clock reaches the next existing time."""
-    return _local(datetime.combine(day, clock, tzinfo=LONDON))
+def _readings(day: date, clock: time) -> list[datetime]:
+    """The instants (UTC) a London wall clock shows ``clock`` on ``day``: one, two in the
+    hour repeated when the clocks go back, none in the hour skipped when they go forward."""
+    naive = datetime.combine(day, clock)
+    found: list[datetime] = []
+    for fold in (0, 1):
+        instant = naive.replace(tzinfo=LONDON, fold=fold).astimezone(UTC)
+        if _local(instant).replace(tzinfo=None) == naive and instant not in found:
+            found.append(instant)
+    return found
+
+
+@lru_cache(maxsize=64)
+def _clock_changes(day: date) -> tuple[datetime, ...]:
+    """The instants (UTC) on ``day`` when the London clocks go forward or back: none on all
+    but two days a year. Where a window's safe time can begin or end besides its own
+    start and end: a window ending in the skipped hour closes when the clocks jump, and
+    one covering part of the repeated hour opens again when they go back."""
+    begins = datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
+    ends = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON).astimezone(UTC)
+    if _local(begins).utcoffset() == _local(ends).utcoffset():
+        return ()
+    changes = []
+    instant, offset = begins, _local(begins).utcoffset()
+    while instant < ends:
+        instant += timedelta(minutes=1)
+        if _local(instant).utcoffset() != offset:
+            changes.append(instant)
+            offset = _local(instant).utcoffset()
+    return tuple(changes)
 
 
 @dataclass(frozen=True)
@@ -151,14 +182,21 @@ class ContactWindows:
         None only if no window comes in the next three weeks (every day a holiday)."""
         if self.allows(moment):
             return moment
+        after = moment.astimezone(UTC)
         today = _local(moment).date()
         for offset in range(SEARCH_DAYS + 1):
             day = today + timedelta(days=offset)
-            for window in self._windows_on(day):
-                start = _at(day, window.starts)
-                # A start in the skipped hour lands later; it must still be inside.
-                if start > moment and self.allows(start):
-                    return start
+            windows = self._windows_on(day)
+            if not windows:
+                continue
+            # Safe time begins at a window's start, or when the clocks change (a start in
+            # the skipped hour, a window covering the repeated one).
+            candidates = [*_clock_changes(day)]
+            for window in windows:
+                candidates.extend(_readings(day, window.starts))
+            starts = [c for c in candidates if c > after and self.allows(c)]
+            if starts:
+                return min(starts)
         return None
 
     def window_end(self, moment: datetime) -> datetime | None:
@@ -166,25 +204,29 @@ class ContactWindows:
         holding = self._window_holding(moment)
         if holding is None:
             return None
-        day, window = holding
-        naive_end = datetime.combine(day, window.ends)
-        # An end inside the skipped hour: the window closes when the clocks jump, the
-        # earlier of the two readings of that wall time.
-        readings = [_local(naive_end.replace(tzinfo=LONDON, fold=fold)) for fold in (0, 1)]
-        return max(moment, min(readings))
+        day, _window = holding
+        after = moment.astimezone(UTC)
+        # Safe time stops at a window's end (the first or second time the clock shows it)
+        # or when the clocks change (an end in the skipped hour); whichever is the first
+        # after ``moment`` that is not safe. The last window's end always is.
+        candidates = [*_clock_changes(day)]
+        for window in self._windows_on(day):
+            candidates.extend(_readings(day, window.ends))
+        return min(c for c in candidates if c > after and not self.allows(c))
 
     def add_safe_hours(self, start: datetime, hours: float) -> datetime:
         """The moment ``hours`` of safe time have passed since ``start``: an offer made on
         Friday evening to a person reached only on weekdays runs from Monday morning."""
         remaining = timedelta(hours=hours)
+        cursor = start.astimezone(UTC)
         if self.any_time:
-            return start + remaining
-        cursor = start
+            return cursor + remaining
         while True:
             begins = self.next_safe_moment(cursor)
             if begins is None:
                 # No window for three weeks: count the clock rather than never end.
                 return cursor + remaining
+            begins = begins.astimezone(UTC)
             ends = self.window_end(begins)
             available = ends - begins
             if available >= remaining:
