@@ -46,9 +46,16 @@ def _session_reminder_examples() -> list[dict]:
 
 
 def _call_reminder_examples() -> list[dict]:
+    # "method" is absent from reminders queued before calls recorded how they happen.
     return [
-        {"slot_id": str(uuid.uuid4()), "starts_at": moment.isoformat(), "when": _in_words(moment)}
+        {
+            "slot_id": str(uuid.uuid4()),
+            "starts_at": moment.isoformat(),
+            "when": _in_words(moment),
+            **({"method": method} if method else {}),
+        }
         for moment in _moments()
+        for method in ("phone", "video", "")
     ]
 
 
@@ -78,3 +85,51 @@ register_message_kind(
     examples=_digest_examples,
     channels=("email",),
 )
+
+
+# --- Initial call confirmations (peergroups.services._call_confirmation_queue) ---------
+
+
+def _call_confirmation_examples() -> list[dict]:
+    return [
+        {
+            "slot_id": str(uuid.uuid4()),
+            "referral_id": str(uuid.uuid4()),
+            "starts_at": moment.isoformat(),
+            "method": method,
+            "when": _in_words(moment),
+        }
+        for moment in _moments()
+        for method in ("phone", "video")
+    ]
+
+
+def _call_confirmation_still_wanted(context: dict) -> str | None:
+    """A confirmation is for one time and one way: dropped if, before it goes, the call
+    moved, changed its way, was given to someone else or has happened."""
+    from .models import InitialCallSlot
+
+    slot = InitialCallSlot.objects.filter(pk=context["slot_id"]).first()
+    if (
+        slot is None
+        or str(slot.referral_id) != context["referral_id"]
+        or slot.starts_at.isoformat() != context["starts_at"]
+        or slot.method != context["method"]
+        or slot.outcome
+    ):
+        return "the call was moved, changed or cancelled"
+    return None
+
+
+def _call_confirmations_register() -> None:
+    # Imported here so that this section only adds to the file.
+    from portal.notifications.registry import register_guard
+
+    for template in ("call_booked", "call_moved"):
+        register_message_kind(
+            template, audience=Audience.FAMILY, examples=_call_confirmation_examples
+        )
+        register_guard(template, _call_confirmation_still_wanted)
+
+
+_call_confirmations_register()

@@ -306,6 +306,16 @@ class InitialCallSlot(models.Model):
         ONE_TO_ONE = "one_to_one", "One-to-one support"
         SIGNPOST_ONLY = "signpost_only", "Signpost only"
 
+    class Method(models.TextChoices):
+        """How the call happens, chosen when it is booked. Each needs a different way of
+        reaching the person to be safe (``call_methods``)."""
+
+        # We ring them, on the number they gave us: needs calls to be safe.
+        PHONE = "phone", "Phone call"
+        # They join from their support page; the page's link reaches them by email or
+        # text: needs one of those to be safe, and an address or number for it.
+        VIDEO = "video", "Video call"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="call_slots"
@@ -323,6 +333,11 @@ class InitialCallSlot(models.Model):
         on_delete=models.PROTECT,
         related_name="initial_calls",
     )
+    # Blank until the time is booked; the booking always says how.
+    method = models.CharField(max_length=10, choices=Method.choices, blank=True)
+    # Where a video call at this time is joined (the facilitator's meeting room), shown to
+    # the person on their support page only. Encrypted: anyone holding it can join.
+    video_link = EncryptedTextField(blank=True, plain_max_length=500)
     outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
 
@@ -335,6 +350,15 @@ class InitialCallSlot(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")),
                 name="call_slot_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=["", "phone", "video"]),
+                name="call_slot_method_is_known",
+            ),
+            # What the family's page and messages say depends on it.
+            models.CheckConstraint(
+                condition=Q(referral__isnull=True) | ~Q(method=""),
+                name="booked_call_says_how_it_happens",
             ),
         ]
 

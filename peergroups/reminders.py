@@ -124,6 +124,8 @@ def call_reminders_queue(*, now: datetime | None = None) -> int:
                         "referral_id": str(slot.referral_id),
                         "starts_at": slot.starts_at.isoformat(),
                         "when": _in_words(slot.starts_at),
+                        # How it happens: the reminder says so (phone or video).
+                        "method": slot.method,
                     },
                     key=f"call-reminder:{slot.pk}:{slot.referral_id}:{slot.starts_at.isoformat()}",
                 )

@@ -440,17 +440,26 @@ def _call_change_recorded(
     actor: User | None,
     request=None,
     moved_from: InitialCallSlot | None = None,
-) -> None:
-    """The referral's timeline line and the audit row for a call booked or moved, by staff
-    or by the person on their support page (``actor`` None), so the caseworker sees it.
-    The timeline keeps the times in words (not personal data, and what staff read)."""
+    was_method: str = "",
+    override=None,
+) -> ReferralEvent:
+    """The referral's timeline line and the audit row for a call booked or moved (or its
+    way changed), by staff or by the person on their support page (``actor`` None), so
+    the caseworker sees it. The timeline keeps the times and the way in words (not
+    personal data, and what staff read); an override of safe contact is named by id."""
+    from .call_methods import method_in_words
+
     by = {} if actor is not None else {"by": "person"}
-    ids = {"slot": str(slot.pk)}
-    words = {"when": _call_in_words(slot)}
-    if moved_from is not None:
+    ids = {"slot": str(slot.pk), "method": slot.method}
+    words = {"when": _call_in_words(slot), "how": method_in_words(slot.method)}
+    if moved_from is not None and moved_from.pk != slot.pk:
         ids["from_slot"] = str(moved_from.pk)
         words["was"] = _call_in_words(moved_from)
-    ReferralEvent.objects.create(
+    if was_method:
+        words["was_how"] = method_in_words(was_method)
+    if override is not None:
+        ids["override"] = str(override.pk)
+    event = ReferralEvent.objects.create(
         referral=referral, kind=kind, actor=actor, detail={**by, **ids, **words}
     )
     audit_record(
@@ -461,6 +470,89 @@ def _call_change_recorded(
         target=referral,
         detail={"change": kind, **by, **ids},
     )
+    return event
+
+
+def _call_confirmation_queue(
+    referral: Referral, slot: InitialCallSlot, *, template: str, key: str
+) -> None:
+    """Tell the family the call's time and way (``call_booked`` or ``call_moved``), by a
+    safe channel in a safe window. No use once the call has begun (``needed_by``); one
+    no longer right when it is about to go (moved again, or its way changed) is dropped
+    by its guard (``message_kinds``). ``key`` makes a repeated decision send nothing."""
+    from portal.notifications.services import message_queue
+
+    from .reminders import _in_words
+
+    message_queue(
+        organisation=referral.organisation,
+        record_type="referrals.referral",
+        record_id=str(referral.pk),
+        template=template,
+        context={
+            "slot_id": str(slot.pk),
+            "referral_id": str(referral.pk),
+            "starts_at": slot.starts_at.isoformat(),
+            "method": slot.method,
+            "when": _in_words(slot.starts_at),
+        },
+        key=key,
+        needed_by=slot.starts_at,
+    )
+
+
+def _call_method_checked(
+    *,
+    referral: Referral,
+    slot: InitialCallSlot,
+    method: str | None,
+    actor: User | None,
+    override_reason: str = "",
+    request=None,
+):
+    """The way the call at ``slot`` happens, checked: ``(method, override)``.
+
+    ``method`` None is the first way safe for them (a phone call if calls are). A way we
+    hold no number or address for is refused outright. A person choosing on their page
+    is held to the ways safe for them (their page offers only those). Staff may choose
+    any way, but an unsafe one, or a time outside the person's safe times, is refused
+    (``UnsafeContact``) unless they give a reason, which is recorded, on the timeline and
+    audited (``safe_contact_respected``). Call inside the booking's transaction.
+    """
+    from referrals.models import SafeContactOverride
+    from referrals.safe_contact_rules import safe_contact_respected
+
+    from .call_methods import call_method_option, call_method_options
+
+    if method is None:
+        options = call_method_options(referral)
+        method = next((o.method for o in options if o.safe), InitialCallSlot.Method.PHONE)
+    option = call_method_option(referral, method)
+    if option is None:
+        raise PeerGroupError("Choose how the call happens.")
+    if not option.held:
+        raise PeerGroupError(
+            option.problem
+            if actor is not None
+            else "Sorry, we cannot reach you that way. Please choose another."
+        )
+    if actor is None:
+        if not option.safe:
+            raise PeerGroupError(
+                "You have not told us that way is safe. Please choose another, or change "
+                "how we contact you below."
+            )
+        return method, None
+    override = safe_contact_respected(
+        referral=referral,
+        action=SafeContactOverride.Action.CALL_BOOKING,
+        actor=actor,
+        channel=option.channel,
+        at=slot.starts_at,
+        override_reason=override_reason,
+        request=request,
+    )
+    return method, override
 
 
 def _lock_person_with_no_other_call(
@@ -493,39 +585,126 @@ def _check_bookable(slot: InitialCallSlot, referral: Referral) -> None:
 
 
 def call_slot_book(
-    *, slot: InitialCallSlot, referral: Referral, actor: User | None = None, request=None
+    *,
+    slot: InitialCallSlot,
+    referral: Referral,
+    method: str | None = None,
+    actor: User | None = None,
+    request=None,
+    override_reason: str = "",
 ) -> InitialCallSlot:
-    """Book a referral into a free slot. A slot already taken is refused, even in a race.
+    """Book a referral into a free slot, saying how the call happens (``method``; None is
+    the first way safe for them). A slot already taken is refused, even in a race.
 
     ``actor`` is the member of staff booking it, or None when the person books it on
-    their support page; either way it goes on the referral's timeline. A time already
-    theirs (a second click on the same button) is answered as the first click was.
+    their support page; either way it goes on the referral's timeline, and the family is
+    sent a confirmation (``call_booked``). A way or time that is not safe is refused as
+    ``_call_method_checked`` says. A time already theirs (a second click on the same
+    button) is answered as the first click was, and sends nothing again; with another
+    way chosen, the way is changed (``call_moved``).
     """
     with transaction.atomic():
         slot = InitialCallSlot.objects.select_for_update().get(pk=slot.pk)
         if actor is not None:
             _require_staff(slot.organisation, actor)
         if slot.referral_id == referral.pk and slot.starts_at > timezone.now() and not slot.outcome:
-            return slot
+            if method is None or method == slot.method:
+                return slot
+            return _call_method_change(
+                slot=slot,
+                referral=referral,
+                method=method,
+                actor=actor,
+                request=request,
+                override_reason=override_reason,
+            )
         _check_bookable(slot, referral)
         _lock_person_with_no_other_call(referral, actor=actor)
-        slot.referral = referral
-        slot.save(update_fields=["referral"])
+        method, override = _call_method_checked(
+            referral=referral,
+            slot=slot,
+            method=method,
+            actor=actor,
+            override_reason=override_reason,
+            request=request,
+        )
+        slot.referral, slot.method = referral, method
+        slot.save(update_fields=["referral", "method"])
         _call_change_recorded(
-            referral, ReferralEvent.Kind.CALL_BOOKED, slot=slot, actor=actor, request=request
+            referral,
+            ReferralEvent.Kind.CALL_BOOKED,
+            slot=slot,
+            actor=actor,
+            request=request,
+            override=override,
+        )
+        _call_confirmation_queue(
+            referral,
+            slot,
+            template="call_booked",
+            key=f"call-booked:{slot.pk}:{referral.pk}:{slot.starts_at.isoformat()}",
         )
     return slot
 
 
+def _call_method_change(
+    *,
+    slot: InitialCallSlot,
+    referral: Referral,
+    method: str,
+    actor: User | None,
+    request=None,
+    override_reason: str = "",
+) -> InitialCallSlot:
+    """The booked call stays at its time and happens another way (in the caller's
+    transaction, with the slot locked). On the timeline as a move, with the way it was."""
+    was_method = slot.method
+    method, override = _call_method_checked(
+        referral=referral,
+        slot=slot,
+        method=method,
+        actor=actor,
+        override_reason=override_reason,
+        request=request,
+    )
+    slot.method = method
+    slot.save(update_fields=["method"])
+    event = _call_change_recorded(
+        referral,
+        ReferralEvent.Kind.CALL_MOVED,
+        slot=slot,
+        actor=actor,
+        request=request,
+        was_method=was_method,
+        override=override,
+    )
+    _call_confirmation_queue(
+        referral,
+        slot,
+        template="call_moved",
+        key=f"call-moved:{slot.pk}:{referral.pk}:{slot.starts_at.isoformat()}:{event.pk}",
+    )
+    return slot
+
+
 def call_slot_move(
-    *, referral: Referral, to_slot: InitialCallSlot, actor: User | None = None, request=None
+    *,
+    referral: Referral,
+    to_slot: InitialCallSlot,
+    method: str | None = None,
+    actor: User | None = None,
+    request=None,
+    override_reason: str = "",
 ) -> InitialCallSlot:
     """Move the referral's booked call to ``to_slot``: the old time is freed for someone
-    else and the new one taken, together or not at all.
+    else and the new one taken, together or not at all. ``method`` None keeps the way
+    it was to happen; the new time and way are checked as a booking's are, and the
+    family is sent a confirmation (``call_moved``).
 
     Both slots are locked in the order of their ids, so two people swapping times cannot
-    deadlock. A reminder already queued for the old time is dropped by its guard
-    (``peergroups.reminders``), since the old slot no longer names this person.
+    deadlock. A reminder or confirmation already queued for the old time is dropped by
+    its guard (``peergroups.reminders``, ``peergroups.message_kinds``), since the old
+    slot no longer names this person.
     """
     with transaction.atomic():
         booked = list(
@@ -552,19 +731,52 @@ def call_slot_move(
             raise PeerGroupError("Your call has just started or changed. Please look again.")
         _check_bookable(to_slot, referral)
         _lock_person_with_no_other_call(referral, actor=actor, besides=old)
-        old.referral = None
-        old.save(update_fields=["referral"])
-        to_slot.referral = referral
-        to_slot.save(update_fields=["referral"])
-        _call_change_recorded(
+        method, override = _call_method_checked(
+            referral=referral,
+            slot=to_slot,
+            method=method or old.method or None,
+            actor=actor,
+            override_reason=override_reason,
+            request=request,
+        )
+        was_method = old.method
+        old.referral, old.method = None, ""
+        old.save(update_fields=["referral", "method"])
+        to_slot.referral, to_slot.method = referral, method
+        to_slot.save(update_fields=["referral", "method"])
+        event = _call_change_recorded(
             referral,
             ReferralEvent.Kind.CALL_MOVED,
             slot=to_slot,
             moved_from=old,
+            was_method=was_method if was_method != method else "",
             actor=actor,
             request=request,
+            override=override,
+        )
+        # The move's own id in the key: moving back to a time held before is a new
+        # decision, and a second click cannot make a second move (the time is theirs).
+        start = to_slot.starts_at.isoformat()
+        _call_confirmation_queue(
+            referral,
+            to_slot,
+            template="call_moved",
+            key=f"call-moved:{to_slot.pk}:{referral.pk}:{start}:{event.pk}",
         )
     return to_slot
+
+
+@transaction.atomic
+def call_video_link_set(*, slot: InitialCallSlot, link: str, actor: User) -> InitialCallSlot:
+    """Give (or change) where a video call at this time is joined. The person sees it on
+    their support page; messages only ever carry the link to that page."""
+    slot = InitialCallSlot.objects.select_for_update().get(pk=slot.pk)
+    _require_staff(slot.organisation, actor)
+    if slot.starts_at <= timezone.now():
+        raise PeerGroupError("That call time has passed.")
+    slot.video_link = link.strip()
+    slot.save(update_fields=["video_link"])
+    return slot
 
 
 @transaction.atomic
@@ -581,8 +793,11 @@ def ground_rules_accept(*, booking: Booking, request=None) -> Booking:
 
 
 @transaction.atomic
-def call_slot_publish(*, facilitator: User, organisation, starts_at, ends_at) -> InitialCallSlot:
-    """Offer a time for an initial call. A facilitator's slots never overlap."""
+def call_slot_publish(
+    *, facilitator: User, organisation, starts_at, ends_at, video_link: str = ""
+) -> InitialCallSlot:
+    """Offer a time for an initial call, with where a video call then is joined if it
+    is known. A facilitator's slots never overlap."""
     if not has_role(facilitator, organisation, CASE_ROLES):
         raise PeerGroupError("You do not have a role in this organisation.")
     if ends_at <= starts_at:
@@ -598,7 +813,11 @@ def call_slot_publish(*, facilitator: User, organisation, starts_at, ends_at) ->
     if overlapping:
         raise PeerGroupError("This overlaps another call time you have offered.")
     return InitialCallSlot.objects.create(
-        organisation=organisation, facilitator=facilitator, starts_at=starts_at, ends_at=ends_at
+        organisation=organisation,
+        facilitator=facilitator,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        video_link=video_link.strip(),
     )
 
 

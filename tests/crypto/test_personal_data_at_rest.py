@@ -143,6 +143,7 @@ PLAIN_FIELDS_ALLOWED = {
     "peergroups.Booking.state": CODE,
     "peergroups.Attendance.status": CODE,
     "peergroups.InitialCallSlot.outcome": CODE,
+    "peergroups.InitialCallSlot.method": CODE,
     "peergroups.ZoomAccount.account_id": TECHNICAL,
     "peergroups.ZoomAccount.client_id": TECHNICAL,
     "peergroups.ZoomAccount.verified_fingerprint": "a keyed hash of credentials Zoom accepted",

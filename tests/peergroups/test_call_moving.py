@@ -135,4 +135,8 @@ def test_a_reminder_for_the_old_time_does_not_reach_the_person_who_took_it(
     deliver_all()
     log = MessageLog.objects.get(template="call_reminder")
     assert log.status == "refused" and log.reason == "the call was cancelled or moved"
-    assert mail.outbox == []
+    # What each of them was sent is the confirmation of their own call, and no reminder.
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
+        ("mover@example.org", "Your call with us has changed"),
+        ("next@example.org", "Your call with us is booked"),
+    ]

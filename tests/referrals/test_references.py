@@ -240,6 +240,7 @@ def test_every_staff_page_and_register_shows_the_one_form(
         starts_at=start,
         ends_at=start + timedelta(minutes=30),
         referral=person,
+        method=InitialCallSlot.Method.PHONE,
     )
     ids = {"referral_id": person.pk}
     pages = {

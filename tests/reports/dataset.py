@@ -112,6 +112,7 @@ def build_quarter(organisation, *, caseworker, facilitator, referrer):
         starts_at=at(3, 11),
         ends_at=at(3, 11, 11),
         referral=r4,
+        method=InitialCallSlot.Method.PHONE,
         outcome=InitialCallSlot.Outcome.SIGNPOST_ONLY,
         outcome_recorded_at=at(3, 11, 12),
     )
