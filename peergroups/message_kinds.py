@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from portal.notifications.registry import Audience, register_message_kind
+from portal.notifications.registry import Audience, register_guard, register_message_kind
 
+from .models import Booking
 from .reminders import _in_words
 
 
@@ -26,7 +27,10 @@ def _moments() -> list[datetime]:
 def _booking_examples() -> list[dict]:
     # peergroups.services._notify_booking: the offer's expiry, or None (a place confirmed
     # straight away, or the times changed).
-    return [{"offer_expires_at": moment} for moment in _moments()] + [{"offer_expires_at": None}]
+    return [
+        {"booking_id": str(uuid.uuid4()), "offer_expires_at": expires}
+        for expires in [*_moments(), None]
+    ]
 
 
 def _cancelled_examples() -> list[dict]:
@@ -40,8 +44,10 @@ def _session_reminder_examples() -> list[dict]:
             "booking_id": str(uuid.uuid4()),
             "starts_at": moment.isoformat(),
             "when": _in_words(moment),
+            "offset_minutes": offset,
         }
         for moment in _moments()
+        for offset in (2 * 24 * 60, 2 * 60)
     ]
 
 
@@ -50,6 +56,7 @@ def _call_reminder_examples() -> list[dict]:
     return [
         {
             "slot_id": str(uuid.uuid4()),
+            "referral_id": str(uuid.uuid4()),
             "starts_at": moment.isoformat(),
             "when": _in_words(moment),
             **({"method": method} if method else {}),
@@ -72,8 +79,30 @@ def _digest_examples() -> list[dict]:
     ]
 
 
+def _place_in_state(context: dict, state: str) -> bool:
+    # Messages sent before the context named the booking have no "booking_id".
+    if "booking_id" not in context:
+        return True
+    return Booking.objects.filter(pk=context["booking_id"], state=state).exists()
+
+
+def _offer_still_open(context: dict) -> str | None:
+    if not _place_in_state(context, Booking.State.OFFERED):
+        return "the place is no longer offered"
+    return None
+
+
+def _place_still_confirmed(context: dict) -> str | None:
+    if not _place_in_state(context, Booking.State.CONFIRMED):
+        return "the place was given up"
+    return None
+
+
 register_message_kind("place_offered", audience=Audience.FAMILY, examples=_booking_examples)
 register_message_kind("meetings_changed", audience=Audience.FAMILY, examples=_booking_examples)
+# A message about a place may wait for the person's safe time: checked again as it goes.
+register_guard("place_offered", _offer_still_open)
+register_guard("meetings_changed", _place_still_confirmed)
 register_message_kind("session_cancelled", audience=Audience.FAMILY, examples=_cancelled_examples)
 register_message_kind(
     "session_reminder", audience=Audience.FAMILY, examples=_session_reminder_examples

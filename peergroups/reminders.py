@@ -5,6 +5,12 @@ organisation's reminder offsets and queues one message per person per offset, ke
 that a second run, a retry or a second scheduler can never queue it again. A meeting
 that moves gets a new key (its start time is part of it); one that is cancelled, or a
 place given up, is caught when the message is about to leave.
+
+A reminder is meant for the moment it falls due but waits for the person's next safe
+time, and is no use once the meeting or call has begun (``needed_by``): one with no
+safe time before then is not sent, and staff are told. An earlier reminder still
+waiting when a later one for the same meeting is decided is dropped, so a person whose
+safe time comes only just before the meeting hears once, not twice.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from portal.notifications.models import NotificationSettings
+from portal.notifications.models import NotificationSettings, SentMarker
 from portal.notifications.registry import register_guard
 from portal.notifications.services import message_queue
 
@@ -86,9 +92,10 @@ def session_reminders_queue(*, now: datetime | None = None) -> int:
                             "booking_id": str(booking_id),
                             "starts_at": session.starts_at.isoformat(),
                             "when": _in_words(session.starts_at),
+                            "offset_minutes": offset,
                         },
-                        key=f"session-reminder:{booking_id}:{session.pk}:{offset}:"
-                        f"{session.starts_at.isoformat()}",
+                        key=_session_reminder_key(booking_id, session, offset),
+                        needed_by=session.starts_at,
                     )
                 )
     return queued
@@ -128,9 +135,27 @@ def call_reminders_queue(*, now: datetime | None = None) -> int:
                         "method": slot.method,
                     },
                     key=f"call-reminder:{slot.pk}:{slot.referral_id}:{slot.starts_at.isoformat()}",
+                    needed_by=slot.starts_at,
                 )
             )
     return queued
+
+
+def _session_reminder_key(booking_id, session: Session, offset: int) -> str:
+    return f"session-reminder:{booking_id}:{session.pk}:{offset}:{session.starts_at.isoformat()}"
+
+
+def _a_later_reminder_was_decided(context: dict) -> bool:
+    """Whether a reminder nearer the meeting has been queued for the same place and time.
+    (Reminders queued before the context said their offset skip this check.)"""
+    offset = context.get("offset_minutes")
+    if offset is None:
+        return False
+    prefix = f"session-reminder:{context['booking_id']}:{context['session_id']}:"
+    keys = SentMarker.objects.filter(
+        key__startswith=prefix, key__endswith=f":{context['starts_at']}"
+    ).values_list("key", flat=True)
+    return any(int(key[len(prefix) :].split(":", 1)[0]) < offset for key in keys)
 
 
 def _session_reminder_still_wanted(context: dict) -> str | None:
@@ -141,6 +166,8 @@ def _session_reminder_still_wanted(context: dict) -> str | None:
         return "the meeting moved; a reminder for the new time is sent instead"
     if not Booking.objects.filter(pk=context["booking_id"], state=Booking.State.CONFIRMED).exists():
         return "the place was given up"
+    if _a_later_reminder_was_decided(context):
+        return "a later reminder for this meeting is sent instead"
     return None
 
 

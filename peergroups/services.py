@@ -8,8 +8,6 @@ deadlock each other.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,9 +16,10 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.core.background import task_queue_on_commit
+from portal.notifications.contact_windows import ContactWindows
 from portal.organisations.permissions import has_role
 from portal.organisations.roles import CASE_ROLES
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Referral, ReferralEvent, SafeContact
 
 from .models import Attendance, Booking, Group, InitialCallSlot, KeepApart, Schedule, Session
 from .scheduling import ScheduleSpec, session_times
@@ -145,10 +144,13 @@ def session_cancel(*, session: Session, actor: User) -> Session:
         from referrals.notifications import referral_notify
 
         for booking in booked:
+            # No use once the meeting would have begun: with no safe time before then,
+            # staff are asked to tell them instead.
             referral_notify(
                 referral=booking.referral,
                 template="session_cancelled",
                 context={"starts_at": starts_at},
+                needed_by=starts_at,
             )
 
     transaction.on_commit(tell_everyone)
@@ -170,9 +172,21 @@ def _places_taken(group: Group) -> int:
     return group.bookings.filter(state__in=Booking.PLACE_HOLDING).count()
 
 
+def _safe_windows(referral: Referral) -> ContactWindows:
+    try:
+        return referral.safe_contact.windows
+    except SafeContact.DoesNotExist:
+        return ContactWindows()
+
+
 def _make_offer(booking: Booking, group: Group, now) -> None:
+    """Offer the place for ``group.offer_hours`` of the person's safe time: someone who
+    can be reached only on weekdays is not timed out by a weekend, nor by the night
+    before their first safe hour."""
     booking.state = Booking.State.OFFERED
-    booking.offer_expires_at = now + timedelta(hours=group.offer_hours)
+    booking.offer_expires_at = _safe_windows(booking.referral).add_safe_hours(
+        now, group.offer_hours
+    )
     booking.save(update_fields=["state", "offer_expires_at", "updated_at"])
     ReferralEvent.objects.create(
         referral=booking.referral,
@@ -184,6 +198,10 @@ def _make_offer(booking: Booking, group: Group, now) -> None:
 
 
 def _notify_booking(booking_id, template: str) -> None:
+    """Tell the person about their place, now or at their next safe time. An offer is no
+    use once it has run out (``needed_by``); one waiting for a safe time is dropped if
+    the place is no longer offered, and news of changed times if the place has gone
+    (the guards in ``message_kinds``)."""
     from referrals.notifications import referral_notify
 
     booking = Booking.objects.select_related(
@@ -192,7 +210,8 @@ def _notify_booking(booking_id, template: str) -> None:
     referral_notify(
         referral=booking.referral,
         template=template,
-        context={"offer_expires_at": booking.offer_expires_at},
+        context={"booking_id": str(booking.pk), "offer_expires_at": booking.offer_expires_at},
+        needed_by=booking.offer_expires_at if template == "place_offered" else None,
     )
 
 

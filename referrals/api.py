@@ -35,6 +35,7 @@ from portal.api.throttling import CallerRateThrottle, SubmitRateThrottle
 from . import services
 from .consent import PROFESSIONAL_VERSION
 from .forms import ProfessionalReferralForm, new_submission_key
+from .forms_safe_times import DAY_CHOICES, MAX_WINDOWS
 from .models import Referral
 from .references import display_reference, normalise_reference
 from .selectors_referrer import referrer_agencies
@@ -121,6 +122,35 @@ class PersonSerializer(serializers.Serializer):
     accessibility_needs = _text("accessibility_needs", "Anything that would make contact easier.")
 
 
+CLOCK_HELP = (
+    "A time on the 24-hour clock, HH:MM, in UK time (Europe/London: the clock on the wall, "
+    "whether or not it is summer time)."
+)
+
+
+class SafeWindowSerializer(serializers.Serializer):
+    """One weekly window: ``day`` from ``from`` up to ``to``. The names ``from`` and
+    ``to`` are Python keywords, so those two fields are added in ``get_fields``."""
+
+    day = FormChoice(choices=DAY_CHOICES, help_text="The day of the week, in lower case.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = FormText(required=True, help_text=f"When it becomes safe. {CLOCK_HELP}")
+        fields["to"] = FormText(
+            required=True,
+            help_text=f"When it stops being safe: later than `from`, the same day. {CLOCK_HELP}",
+        )
+        return fields
+
+
+SAFE_WINDOWS_HELP = (
+    "When it is safe to contact them: weekly windows, at most "
+    f"{MAX_WINDOWS}. Left out or empty: any time. Every message to them waits for one of "
+    "these windows; on bank holidays (England and Wales) their Sunday windows apply."
+)
+
+
 class SafeContactSerializer(serializers.Serializer):
     channels = serializers.ListField(
         child=FormChoice(choices=_form_field("safe_channels").choices),
@@ -129,7 +159,12 @@ class SafeContactSerializer(serializers.Serializer):
         "email address, calls, texts and voicemail a phone number (texts a mobile), post "
         "a postal address.",
     )
-    safe_times = _text("safe_times", "Days or times that are safe, or not safe.")
+    safe_windows = SafeWindowSerializer(many=True, required=False, help_text=SAFE_WINDOWS_HELP)
+    safe_times = _text(
+        "safe_times",
+        "Anything else they said about the days or times that are safe, in their words: "
+        "for people to read. The portal keeps to `safe_windows`.",
+    )
     name_to_use = _text("name_to_use", "The name to ask for if someone else answers.")
     may_name_organisation = _yes_no("Whether the organisation may say who it is.")
     shares_device_with_person = _yes_no(
@@ -205,6 +240,25 @@ class ReferralStatusSerializer(serializers.Serializer):
     status_label = serializers.CharField(allow_null=True)
 
 
+class SafeWindowOutSerializer(serializers.Serializer):
+    day = serializers.ChoiceField(choices=DAY_CHOICES)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(help_text=CLOCK_HELP)
+        fields["to"] = serializers.CharField(help_text=CLOCK_HELP)
+        return fields
+
+
+class ReferralCreatedSerializer(ReferralStatusSerializer):
+    safe_windows = SafeWindowOutSerializer(
+        many=True,
+        help_text="The safe times as the portal keeps them, so that they can be checked: "
+        "sorted, with overlapping windows on the same day joined. Empty: any time. Only in "
+        "this answer; the status never repeats them.",
+    )
+
+
 # Where each form field's errors are reported in the JSON body.
 FORM_FIELD_PATHS = {
     **{name: f"person.{name}" for name in PersonSerializer().fields},
@@ -212,7 +266,7 @@ FORM_FIELD_PATHS = {
     **{
         name: f"safe_contact.{name}"
         for name in SafeContactSerializer().fields
-        if name != "channels"
+        if name not in ("channels", "safe_windows")
     },
     "consent_confirmed": "consent.given",
     "consent_method": "consent.method",
@@ -233,6 +287,7 @@ def form_data_from(payload: dict, *, organisation_pk: str) -> dict:
     data = {name: person.get(name, "") for name in PersonSerializer().fields}
     data.update({name: safe.get(name, "") for name in SafeContactSerializer().fields})
     data["safe_channels"] = data.pop("channels") or []
+    data.pop("safe_windows")  # given to the form on its own (``safe_windows_from``)
     data.update(
         consent_confirmed="on" if consent["given"] else "",
         consent_method=consent.get("method", ""),
@@ -247,19 +302,42 @@ def form_data_from(payload: dict, *, organisation_pk: str) -> dict:
     return data
 
 
+def safe_windows_from(payload: dict) -> list[dict]:
+    """The windows sent, as the form takes them: none (any time) if left out."""
+    return list(payload["safe_contact"].get("safe_windows") or [])
+
+
+# The staff editor's row fields, by the names the API gives them.
+WINDOW_FIELD_NAMES = {"day": "day", "starts": "from", "ends": "to"}
+
+
 def form_errors_as_api(form) -> list[dict]:
     entries = []
     for name, errors in form.errors.as_data().items():
-        for error in errors:
-            for message in error.messages:
-                entries.append(
-                    {
-                        "field": FORM_FIELD_PATHS.get(name, name),
-                        "code": error.code or "invalid",
-                        "message": message,
-                    }
-                )
+        entries += _entries(FORM_FIELD_PATHS.get(name, name), errors)
+    formset = getattr(form, "windows_formset", None)
+    if formset is not None and formset.is_bound:
+        path = "safe_contact.safe_windows"
+        entries += _entries(path, formset.non_form_errors().as_data())
+        for index, row in enumerate(formset.forms):
+            for name, errors in row.errors.as_data().items():
+                field = WINDOW_FIELD_NAMES.get(name)
+                entries += _entries(f"{path}[{index}].{field}" if field else path, errors)
     return entries
+
+
+def _entries(path: str | None, errors) -> list[dict]:
+    return [
+        {"field": path, "code": error.code or "invalid", "message": message}
+        for error in errors
+        for message in error.messages
+    ]
+
+
+def _created_body(referral: Referral, status_body: dict) -> dict:
+    """The answer to a new referral: its status, and the safe times as they are kept.
+    The times are added to each answer, never stored with it (see ``post``)."""
+    return {**status_body, "safe_windows": referral.safe_contact.windows.to_json()}
 
 
 def _status_body(referral: Referral) -> dict:
@@ -300,7 +378,7 @@ class ReferralCollection(APIView):
             )
         ],
         responses={
-            201: ReferralStatusSerializer,
+            201: ReferralCreatedSerializer,
             409: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused."),
             **ERROR_RESPONSES,
         },
@@ -320,6 +398,11 @@ class ReferralCollection(APIView):
                     },
                     "safe_contact": {
                         "channels": ["call", "text"],
+                        "safe_windows": [
+                            {"day": day, "from": "18:00", "to": "21:00"}
+                            for day in ("monday", "tuesday", "wednesday", "thursday", "friday")
+                        ],
+                        "safe_times": "Not when her son is home from college",
                         "may_name_organisation": False,
                         "shares_device_with_person": False,
                         "shares_address_with_person": True,
@@ -344,7 +427,7 @@ class ReferralCollection(APIView):
         if idempotency_key:
             stored = previous_answer(caller=caller, key=idempotency_key, request_hash=request_hash)
             if stored is not None:
-                body = stored.response_body
+                body = _replayed(stored.response_body)
                 return Response(body, status=stored.status_code, headers=_location(body))
 
         serializer = ReferralCreateSerializer(data=request.data)
@@ -368,6 +451,7 @@ class ReferralCollection(APIView):
             raise exceptions.ValidationError({"organisation": [str(error)]}) from error
         body = _status_body(referral)
         if idempotency_key:
+            # Stored in plain for the retry: the status only, never the safe times.
             body = answer_store(
                 caller=caller,
                 key=idempotency_key,
@@ -375,9 +459,11 @@ class ReferralCollection(APIView):
                 status_code=status.HTTP_201_CREATED,
                 body=body,
             ).response_body
+        body = _created_body(referral, body)
         return Response(body, status=status.HTTP_201_CREATED, headers=_location(body))
 
     def _form(self, request, key, payload) -> ProfessionalReferralForm:
+        """The referrer's form, filled in with the body."""
         if key is not None:
             agencies = [key.agency]
         else:
@@ -398,7 +484,20 @@ class ReferralCollection(APIView):
             form_data_from(payload, organisation_pk=organisation_pk),
             agencies=agencies,
             organisations=organisations,
+            safe_windows=safe_windows_from(payload),
         )
+
+
+def _replayed(stored_body: dict) -> dict:
+    """A stored answer given again, with the safe times read from the referral itself."""
+    referral = (
+        Referral.objects.select_related("safe_contact")
+        .filter(reference=normalise_reference(str(stored_body.get("reference", ""))))
+        .first()
+    )
+    if referral is None or not hasattr(referral, "safe_contact"):
+        return {**stored_body, "safe_windows": []}
+    return _created_body(referral, stored_body)
 
 
 def form_errors_as_api_detail(form) -> dict:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from django.conf import settings
 
 from portal.notifications.models import MessageLog, StaffTask
-from portal.notifications.services import Recipient, notify
+from portal.notifications.services import NO_SAFE_TIME, Recipient, notify
 
 from . import links
 from .models import Referral
@@ -103,6 +103,10 @@ def referral_acknowledge(*, referral: Referral) -> MessageLog:
     (``support_page.support_code_give``). It is sent while the person waits for their
     confirmation, so it is tried once: if the provider fails, a staff task says so,
     as it does for a queued message that could not be sent.
+
+    It has no deadline: outside the person's safe times it waits for the next one
+    (*waiting*), and no task is made then, since it will go by itself; a worker sends it
+    and, if that fails, makes the task as for any queued message.
     """
     log = referral_notify(
         referral=referral,
@@ -113,7 +117,8 @@ def referral_acknowledge(*, referral: Referral) -> MessageLog:
         MessageLog.Status.REFUSED: StaffTask.Kind.CALL_NEEDED,
         MessageLog.Status.FAILED: StaffTask.Kind.MESSAGE_FAILED,
     }
-    if log.status in task_kinds and referral.is_contactable:
+    # A refusal for want of a safe time already has its own task (notify made it).
+    if log.status in task_kinds and referral.is_contactable and log.reason != NO_SAFE_TIME:
         StaffTask.objects.get_or_create(
             organisation=referral.organisation,
             kind=task_kinds[log.status],

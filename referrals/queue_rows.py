@@ -35,6 +35,8 @@ def queue_row(referral: Referral, *, today: date) -> dict:
         "due": dateformat.format(referral.first_contact_due, "j M Y"),
         "overdue": not contacted and referral.is_open and referral.first_contact_due < today,
         "assigned_to": str(referral.assigned_to) if referral.assigned_to_id else "No one",
+        # Annotated by ``selectors.referrals_for_queue``: no safe contact is decrypted.
+        "times_only_a_note": getattr(referral, "times_only_a_note", False),
     }
 
 

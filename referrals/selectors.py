@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Length
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -42,9 +43,11 @@ def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referr
     # the queue's page straight from its index and stops, where a subquery made it fetch
     # and sort every open referral to show the first 25.
     organisations = member_organisation_ids(user, roles=CASE_ROLES)
-    queryset = Referral.objects.filter(organisation_id__in=organisations).select_related(
-        "organisation", "assigned_to", "referring_agency"
+    queryset = (
+        Referral.objects.filter(organisation_id__in=organisations)
+        .select_related("organisation", "assigned_to", "referring_agency")
     )
+    queryset = _with_times_only_a_note(queryset)
     if filters.reference.strip():
         # Someone quoting their reference is looking for that referral, whatever its
         # status or age: the other filters do not hide it.
@@ -80,6 +83,22 @@ def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referr
         queryset = queryset.filter(created_at__lt=now - timedelta(days=30))
     # Lists show references, never names: the personal fields stay encrypted, unread.
     return queryset.defer(*QUEUE_UNREAD_FIELDS).order_by("first_contact_due", "created_at")
+
+
+def _with_times_only_a_note(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Each referral's ``SafeContact.only_a_note_about_times``, worked out in the same
+    query: the person's words about times but no windows. Encrypted text is stored empty
+    exactly when nothing is held, so the stored lengths answer it without decrypting."""
+    return queryset.alias(
+        times_note_length=Coalesce(Length("safe_contact__safe_times"), 0),
+        times_windows_length=Coalesce(Length("safe_contact__contact_windows"), 0),
+    ).annotate(
+        times_only_a_note=Case(
+            When(times_note_length__gt=0, times_windows_length=0, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
 
 
 def case_staff(*, organisation) -> QuerySet[User]:

@@ -39,6 +39,7 @@ from portal.organisations.models import Organisation
 from . import forms as step_forms
 from .choices import ConsentMethod, Source
 from .consent import SELF_REFERRAL_VERSION
+from .forms_safe_times import CHOICE, DAYS, FROM, TO
 from .models import Referral, SelfReferralDraft
 from .references import new_reference
 from .services import (
@@ -49,6 +50,9 @@ from .services import (
     referral_submit,
 )
 
+# The days and times of "Let me choose", and the person's note, are shown in the one
+# row of their safe times (``_safe_times_in_words``).
+SHOWN_WITH_SAFE_TIMES = frozenset({DAYS, FROM, TO, "safe_times"})
 SESSION_PREFIX = "selfreferral:"
 IDLE_LIMIT = timedelta(minutes=60)
 NOT_GIVEN = "Not given"
@@ -130,7 +134,7 @@ SUMMARY_LABELS = {
     "phone": "Phone number",
     "safe_channels": "Safe ways to contact you",
     "postal_address": "Postal address",
-    "safe_times": "Safe days and times",
+    "safe_times_choice": "Safe days and times",
     "name_to_use": "Name to use when we contact you",
     "may_name_organisation": "May we say who we are",
     "shares_device_with_person": "Shares a phone, tablet or computer with them",
@@ -340,6 +344,8 @@ class Draft:
             if slug == "agreement":
                 continue
             for name, field in form.fields.items():
+                if name in SHOWN_WITH_SAFE_TIMES:
+                    continue
                 rows.append(
                     {
                         "step": STEPS_BY_SLUG[slug],
@@ -501,6 +507,8 @@ class Draft:
 
 
 def _display(field: forms.Field, form: forms.Form, name: str) -> str:
+    if name == CHOICE:
+        return _safe_times_in_words(form)
     value = form.cleaned_data.get(name)
     if isinstance(field, forms.MultipleChoiceField):
         labels = dict(field.choices)
@@ -509,6 +517,14 @@ def _display(field: forms.Field, form: forms.Form, name: str) -> str:
         return str(dict(field.choices).get(value, NOT_GIVEN))
     # Text as typed: a phone number reads as the person wrote it, not in E.164 form.
     return str(form.data.get(name) or "").strip() or NOT_GIVEN
+
+
+def _safe_times_in_words(form) -> str:
+    """ "Monday to Friday, 9am to 5pm", with their own words about times below."""
+    windows = form.chosen_windows()
+    words = windows.describe() if windows is not None else NOT_GIVEN
+    note = str(form.data.get("safe_times") or "").strip()
+    return f"{words}\nYou also said: {note}" if note else words
 
 
 def _go(data: dict, place: str, *, changing: bool = False) -> None:

@@ -16,6 +16,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.core.working_days import add_working_days
 from portal.crypto.keys import lookup_hash, lookup_keys
+from portal.notifications.contact_windows import ContactWindows
 from portal.organisations.models import Organisation, ReferringAgency
 from portal.organisations.permissions import has_role
 from portal.organisations.roles import CASE_ROLES
@@ -60,7 +61,10 @@ class PersonDetails:
 @dataclass(frozen=True)
 class SafeContactDetails:
     safe_channels: frozenset[str]
+    # The person's own words about times, for people to read.
     safe_times: str = ""
+    # The same as weekly windows every message and action keeps to; none is any time.
+    windows: ContactWindows = field(default_factory=ContactWindows)
     name_to_use: str = ""
     may_name_organisation: bool = False
     shares_device_with_person: bool = False
@@ -209,7 +213,7 @@ def referral_submit(
                 possible_duplicate_of=duplicate,
                 submission_key=submission_key,
             )
-            SafeContact.objects.create(
+            safe = SafeContact(
                 referral=referral,
                 safe_to_call="call" in safe_contact.safe_channels,
                 safe_to_text="text" in safe_contact.safe_channels,
@@ -225,6 +229,8 @@ def referral_submit(
                 other_notes=safe_contact.other_notes.strip(),
                 confirmed_at=now,
             )
+            safe.set_windows(safe_contact.windows)
+            safe.save()
             ConsentRecord.objects.create(
                 referral=referral,
                 action=ConsentRecord.Action.GIVEN,
@@ -414,15 +420,32 @@ def case_note_add(*, referral: Referral, body: str, actor: User, request=None) -
     return note
 
 
+def _safe_contact_answers(safe: SafeContact) -> dict:
+    """What a safe-contact change may change, by the names the timeline shows."""
+    return {
+        "channels": sorted(safe.safe_channels),
+        "safe_windows": safe.windows,
+        "safe_times": safe.safe_times,
+        "name_to_use": safe.name_to_use,
+        "may_name_organisation": safe.may_name_organisation,
+        "shares_device_with_person": safe.shares_device_with_person,
+        "shares_address_with_person": safe.shares_address_with_person,
+        "postal_address": safe.postal_address,
+        "other_notes": safe.other_notes,
+    }
+
+
 def safe_contact_update(
     *, referral: Referral, details: SafeContactDetails, actor: User, request=None
 ) -> SafeContact:
     with transaction.atomic():
         _require_staff(referral, actor)
         safe = SafeContact.objects.select_for_update().get(referral=referral)
+        before = _safe_contact_answers(safe)
         for channel in ("call", "text", "email", "voicemail", "post"):
             setattr(safe, f"safe_to_{channel}", channel in details.safe_channels)
         safe.safe_times = details.safe_times.strip()
+        safe.set_windows(details.windows)
         safe.name_to_use = details.name_to_use.strip()
         safe.may_name_organisation = details.may_name_organisation
         safe.shares_device_with_person = details.shares_device_with_person
@@ -431,11 +454,14 @@ def safe_contact_update(
         safe.other_notes = details.other_notes.strip()
         safe.confirmed_at = timezone.now()
         safe.save()
+        after = _safe_contact_answers(safe)
         _event(
             referral,
             ReferralEvent.Kind.SAFE_CONTACT_UPDATED,
             actor=actor,
             channels=sorted(details.safe_channels),
+            # Which answers changed, never what they are: those stay encrypted.
+            changed=[name for name in after if after[name] != before[name]],
         )
         _audit_change(referral, "safe_contact", actor=actor, request=request)
     return safe

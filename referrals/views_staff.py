@@ -28,7 +28,8 @@ from .forms import (
     CloseForm,
     ContactAttemptForm,
     EraseForm,
-    SafeContactForm,
+    StaffSafeContactForm,
+    windows_formset,
 )
 from .queue_rows import assignee_options, queue_row
 from .references import TYPED_MAX_LENGTH, display_reference, normalise_reference
@@ -301,26 +302,39 @@ def note(request, referral):
 @require_http_methods(["GET", "POST"])
 @access.referral_record(page="safe contact")
 def safe_contact_edit(request, referral):
-    form = SafeContactForm(
-        request.POST or None, initial=SafeContactForm.initial_from(referral.safe_contact)
-    )
-    if request.method == "POST" and form.is_valid():
+    """Staff change safe contact with the person; safe times are rows of day, from and
+    to (``forms_safe_times.windows_formset``), beside the person's own words about them."""
+    safe = referral.safe_contact
+    data = request.POST if request.method == "POST" else None
+    form = StaffSafeContactForm(data, initial=StaffSafeContactForm.initial_from(safe))
+    rows = windows_formset(data, windows=safe.windows)
+    if data is not None and form.is_valid():
         form.check_channel_details(email=referral.email, phone=referral.phone)
-    if request.method == "POST" and form.is_valid():
+    if data is not None and form.is_valid() and rows.passes():
         try:
             services.safe_contact_update(
-                referral=referral, details=form.details(), actor=request.user, request=request
+                referral=referral,
+                details=form.details(windows=rows.chosen()),
+                actor=request.user,
+                request=request,
             )
         except services.ReferralError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Safe contact updated.")
             return _back(referral)
+    refused = data is not None and (bool(form.errors) or not rows.passes())
     return render(
         request,
         "referrals/staff/safe_contact_form.html",
-        {"referral": referral, "reference": display_reference(referral.reference), "form": form},
-        status=400 if form.errors else 200,
+        {
+            "referral": referral,
+            "reference": display_reference(referral.reference),
+            "form": form,
+            "rows": rows,
+            "safe": safe,
+        },
+        status=400 if refused else 200,
     )
 
 

@@ -5,13 +5,15 @@ examples are contexts as the sending code builds them."""
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import date, datetime
 
 from django.conf import settings
 from django.utils import timezone
 
-from portal.notifications.registry import Audience, register_message_kind
+from portal.notifications.registry import Audience, register_guard, register_message_kind
 
+from .models import Delivery
 from .reminders import _lines
 from .services import link_validity, pack_url
 
@@ -21,10 +23,22 @@ def _pack_examples() -> list[dict]:
     sent = timezone.make_aware(datetime(2026, 11, 3, 9, 15))
     return [
         {
+            "delivery_id": str(uuid.uuid4()),
             "pack_link": settings.PORTAL_BASE_URL.rstrip("/") + pack_url(secrets.token_urlsafe(32)),
             "expires_at": sent + link_validity(),
         }
     ]
+
+
+def _pack_link_still_live(context: dict) -> str | None:
+    """A pack's message waiting for the person's safe time is not sent once staff have
+    stopped the link (or the pack is gone). Messages queued before the context named
+    the delivery have no "delivery_id"."""
+    if "delivery_id" not in context:
+        return None
+    if not Delivery.objects.filter(pk=context["delivery_id"], revoked_at__isnull=True).exists():
+        return "the pack's link was stopped"
+    return None
 
 
 def _review_examples() -> list[dict]:
@@ -37,6 +51,7 @@ def _review_examples() -> list[dict]:
 
 
 register_message_kind("pack_sent", audience=Audience.FAMILY, examples=_pack_examples)
+register_guard("pack_sent", _pack_link_still_live)
 register_message_kind(
     "resources_review_due",
     audience=Audience.STAFF,

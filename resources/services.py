@@ -461,6 +461,10 @@ def pack_send(
 
 
 def _send_link(delivery_id, token: str) -> None:
+    """Send the pack's link now, or at the person's next safe time. While it waits the
+    link is kept only encrypted (the message's sealed context); it is no use once the
+    link has run out (``needed_by``), and is dropped if staff stop the link first (the
+    guard in ``message_kinds``). The delivery points at the message's log either way."""
     from referrals.notifications import referral_notify
 
     delivery = Delivery.objects.select_related(
@@ -470,9 +474,11 @@ def _send_link(delivery_id, token: str) -> None:
         referral=delivery.referral,
         template="pack_sent",
         context={
+            "delivery_id": str(delivery.pk),
             "pack_link": settings.PORTAL_BASE_URL.rstrip("/") + pack_url(token),
             "expires_at": delivery.expires_at,
         },
+        needed_by=delivery.expires_at,
     )
     Delivery.objects.filter(pk=delivery_id).update(message=log)
 

@@ -53,16 +53,19 @@ def test_reminders_are_due_two_days_and_two_hours_before(meeting):
     with at(2026, 10, 30, 18, 59):
         assert session_reminders_queue() == 0
     # Two days before 7pm on 1 November is 7pm on 30 October, across the clock change.
+    # Each is delivered as it is queued, as a worker would: a reminder is never sent
+    # once its meeting has begun.
     with at(2026, 10, 30, 19, 0):
         assert session_reminders_queue() == 1
         assert session_reminders_queue() == 0  # a second run queues nothing
+        deliver_all()
     with at(2026, 11, 1, 16, 59):
         assert session_reminders_queue() == 0
     with at(2026, 11, 1, 17, 0):
         assert session_reminders_queue() == 1
+        deliver_all()
     with at(2026, 11, 1, 19, 0):
         assert session_reminders_queue() == 0  # the meeting has started
-    deliver_all()
     subjects = [m.subject for m in mail.outbox]
     assert subjects == ["Reminder: your meeting on Sunday 1 November at 7:00 p.m."] * 2
 
@@ -95,12 +98,13 @@ def test_a_moved_meeting_is_reminded_at_its_new_time_and_not_the_old(meeting):
     Session.objects.filter(pk=session.pk).update(
         starts_at=new_start, ends_at=new_start + timedelta(hours=1)
     )
-    deliver_all()
+    with at(2026, 10, 30, 19, 1):
+        deliver_all()
     assert MessageLog.objects.get().status == "refused"  # the old time's reminder
     assert mail.outbox == []
     with at(2026, 10, 31, 19, 0):
         assert session_reminders_queue() == 1
-    deliver_all()
+        deliver_all()
     assert len(mail.outbox) == 1 and "2 November" in mail.outbox[0].subject
 
 
@@ -146,5 +150,5 @@ def test_call_reminders_the_day_before(organisation_a, facilitator_a):
     with at(2026, 12, 2, 10, 30):
         assert call_reminders_queue() == 1
         assert call_reminders_queue() == 0
-    deliver_all()
+        deliver_all()
     assert mail.outbox[0].subject == "Reminder: our call on Thursday 3 December at 10:30 a.m."

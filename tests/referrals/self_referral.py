@@ -22,6 +22,8 @@ ANSWERS = {
     "about-you": {"full_name": "Pat Doe", "email": "pat@example.org", "phone": "07911 123456"},
     "safe-contact": {
         "safe_channels": ["email"],
+        # Any time, so that messages in tests go at once whatever the time of day.
+        "safe_times_choice": "any_time",
         "safe_times": "Weekday mornings",
         "name_to_use": "Pat",
         "may_name_organisation": "no",

@@ -50,6 +50,7 @@ def answers(organisation, **overrides) -> dict:
         "area": "Northbridge",
         "accessibility_needs": "Needs a hearing loop",
         "safe_channels": ["call", "text"],
+        "safe_times_choice": "any_time",
         "safe_times": "After 6pm",
         "name_to_use": "Rob",
         "may_name_organisation": "no",
