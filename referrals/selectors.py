@@ -43,9 +43,8 @@ def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referr
     # the queue's page straight from its index and stops, where a subquery made it fetch
     # and sort every open referral to show the first 25.
     organisations = member_organisation_ids(user, roles=CASE_ROLES)
-    queryset = (
-        Referral.objects.filter(organisation_id__in=organisations)
-        .select_related("organisation", "assigned_to", "referring_agency")
+    queryset = Referral.objects.filter(organisation_id__in=organisations).select_related(
+        "organisation", "assigned_to", "referring_agency"
     )
     queryset = _with_times_only_a_note(queryset)
     if filters.reference.strip():
