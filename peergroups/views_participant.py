@@ -32,6 +32,7 @@ from portal.outcomes.selectors import questionnaires_due
 from portal.outcomes.services import OutcomeError, response_submit
 from referrals import links, support_page
 from referrals.choices import Channel, ConsentMethod
+from referrals.forms_safe_times import typed_safe_times_in_words
 from referrals.forms_support import SupportCodeForm, SupportContactForm
 from referrals.models import Referral
 from referrals.references import display_reference
@@ -212,6 +213,7 @@ def support_contact(request):
                 channels=frozenset(form.cleaned_data["safe_channels"]),
                 safe_times=form.cleaned_data["safe_times"],
                 name_to_use=form.cleaned_data["name_to_use"],
+                windows=form.chosen_windows(),
                 request=request,
             )
         except ReferralError as error:
@@ -233,7 +235,8 @@ def _typed_contact(data) -> list[tuple[str, str]]:
     ways = [labels[value] for value in data.getlist("safe_channels") if value in labels]
     typed = [
         ("The ways that are safe", ", ".join(ways)),
-        ("Safe days or times", data.get("safe_times", "")[:500].strip()),
+        ("When it is safe", typed_safe_times_in_words(data)),
+        ("What you wrote about times", data.get("safe_times", "")[:500].strip()),
         ("The name to ask for", data.get("name_to_use", "")[:100].strip()),
     ]
     return [(label, value) for label, value in typed if value]

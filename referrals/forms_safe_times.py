@@ -79,7 +79,8 @@ def parse_clock(typed: str) -> time | None:
 class ClockField(forms.TimeField):
     """A time of day: the browser's own time picker, or what was typed where there is none."""
 
-    widget = NativeTimeInput
+    # Not offered back by a shared browser: when it is safe is when the household is out.
+    widget = NativeTimeInput(attrs={"autocomplete": "off"})
     default_error_messages = {"invalid": TIME_FORMAT}
 
     def to_python(self, value):

@@ -11,14 +11,24 @@ from django import forms
 from portal.core.widgets import QuickCheckboxSelectMultiple
 
 from . import links
+from .forms_safe_contact import NOTE_HINT, NOTE_LABEL
+from .forms_safe_times import KEEP, SIMPLE_FIELDS, SafeTimesChoiceMixin
 from .support_page import AT_LEAST_ONE_WAY, channels_they_may_choose
 
 PRIVATE = {"autocomplete": "off", "spellcheck": "false"}
 
 
-class SupportContactForm(forms.Form):
+class SupportContactForm(SafeTimesChoiceMixin, forms.Form):
     """How and when we may reach them, and the name to ask for: the ways offered are
-    those we hold details for (``channels_they_may_choose``)."""
+    those we hold details for (``channels_they_may_choose``).
+
+    Safe times are the self-referral's simple choices, showing the times held. Choosing
+    none keeps them: a person who only wrote a note is not made to choose to change
+    their name. Times set by staff that the choices cannot show are offered as "keep".
+    """
+
+    safe_times_required = False
+    field_order = ["safe_channels", *SIMPLE_FIELDS, "safe_times", "name_to_use"]
 
     safe_channels = forms.MultipleChoiceField(
         label="Which ways are safe to contact you?",
@@ -30,8 +40,8 @@ class SupportContactForm(forms.Form):
         },
     )
     safe_times = forms.CharField(
-        label="Are there days or times that are safe, or not safe? (optional)",
-        help_text="For example, 'weekdays between 10am and 2pm' or 'never at weekends'.",
+        label=NOTE_LABEL,
+        help_text=NOTE_HINT,
         required=False,
         max_length=500,
         error_messages={"max_length": "Keep this to 500 characters or fewer."},
@@ -48,16 +58,21 @@ class SupportContactForm(forms.Form):
 
     def __init__(self, *args, referral, **kwargs):
         safe = referral.safe_contact
+        windows = safe.windows
+        times = self.initial_for(windows, note=safe.safe_times)
         kwargs.setdefault(
             "initial",
             {
                 "safe_channels": safe.safe_channels,
+                **times,
                 "safe_times": safe.safe_times,
                 "name_to_use": safe.name_to_use,
             },
         )
         super().__init__(*args, **kwargs)
         self.fields["safe_channels"].choices = channels_they_may_choose(referral)
+        if times.get("safe_times_choice") == KEEP:
+            self.offer_to_keep(windows)
 
 
 class SupportCodeForm(forms.Form):

@@ -20,6 +20,7 @@ from peergroups.models import Booking, InitialCallSlot, Session
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.notifications.contact_windows import ContactWindows
 from portal.notifications.models import StaffTask
 from portal.organisations.permissions import has_role
 from portal.organisations.roles import CASE_ROLES
@@ -137,10 +138,13 @@ def safe_contact_change_by_person(
     channels: frozenset[str],
     safe_times: str,
     name_to_use: str,
+    windows: ContactWindows | None = None,
     request=None,
 ) -> list[str]:
-    """The person changes which ways are safe, when, and the name to ask for, on their
-    support page. Returns what changed (field names; empty if nothing did).
+    """The person changes which ways are safe, when (``windows``, None to keep those
+    held; their own words in ``safe_times``), and the name to ask for, on their support
+    page. Returns what changed (field names; empty if nothing did). A change is confirmed
+    as of today (``confirmed_at``).
 
     At least one way must stay safe: stopping all contact is its own choice, with its
     own confirmation, at the end of the page.
@@ -163,6 +167,8 @@ def safe_contact_change_by_person(
         changed = []
         if set(safe.safe_channels) != set(channels):
             changed.append("channels")
+        if windows is not None and safe.windows != windows:
+            changed.append("safe_windows")
         if safe.safe_times != safe_times:
             changed.append("safe_times")
         if safe.name_to_use != name_to_use:
@@ -171,6 +177,8 @@ def safe_contact_change_by_person(
             return []
         for channel in Channel.values:
             setattr(safe, f"safe_to_{channel}", channel in channels)
+        if windows is not None:
+            safe.set_windows(windows)
         safe.safe_times = safe_times
         safe.name_to_use = name_to_use
         safe.confirmed_at = timezone.now()

@@ -69,7 +69,10 @@ def test_a_change_updates_safe_contact_and_is_on_the_timeline_and_audited(
     timeline = staff.get(reverse("referrals:timeline", kwargs={"referral_id": person.pk}))
     content = timeline.content.decode()
     assert "Safe contact updated" in content
-    assert "changed: the ways that are safe, safe times, the name to use" in content
+    # The note they wrote is told apart from the safe times the portal keeps to.
+    assert (
+        "changed: the ways that are safe, their note about safe times, the name to use" in content
+    )
     assert "by them, on their support page" in content
     detail = staff.get(reverse("referrals:detail", kwargs={"referral_id": person.pk}))
     assert "Weekday mornings" in detail.content.decode()
