@@ -52,6 +52,7 @@ BLANK_SAFE_CONTACT = {
     "safe_to_voicemail": False,
     "safe_to_post": False,
     "safe_times": "",
+    "contact_windows": "",
     "name_to_use": "",
     "may_name_organisation": False,
     "shares_device_with_person": False,

@@ -176,6 +176,8 @@ def sar_export(*, referral: Referral, withheld: list[str] | tuple = ()) -> dict:
                 )
                 if safe and getattr(safe, flag)
             ],
+            # The times our messages keep to, in words, and what they wrote about times.
+            "safe_times_kept": safe.windows.describe() if safe else "",
             "safe_times": safe.safe_times if safe else "",
             "name_to_use": safe.name_to_use if safe else "",
             "postal_address": safe.postal_address if safe else "",

@@ -265,6 +265,25 @@ DEMO_REFERRALS = [
     ("Jo Patel", "parent", "released_under_investigation", ["call"], True),
     ("Chris Morgan", "sibling", "searched_or_arrested", ["email"], False),
 ]
+# What each demo person said about safe times, and the windows kept from it: one in the
+# mornings, one in the evenings, and one with only a note, so that the queue and the
+# referral page show "Only a note: turn it into safe times".
+DEMO_SAFE_TIMES = {
+    "Sam Taylor": ("Weekday mornings", "weekday_mornings"),
+    "Jo Patel": ("Weekday evenings, after work", "weekday_evenings"),
+    "Chris Morgan": ("Not when my brother is home. Email is best", ""),
+}
+
+
+def _demo_windows(name: str):
+    from datetime import time
+
+    from portal.notifications.contact_windows import PRESETS, ContactWindows, Window
+
+    windows = DEMO_SAFE_TIMES[name][1]
+    if windows == "weekday_mornings":
+        return ContactWindows(tuple(Window(day, time(9), time(12)) for day in range(5)))
+    return PRESETS[windows] if windows else ContactWindows()
 
 
 def _demo_referrals(organisation: Organisation, agency: ReferringAgency) -> int:
@@ -301,7 +320,9 @@ def _demo_referrals(organisation: Organisation, agency: ReferringAgency) -> int:
                 area="Northbridge",
             ),
             safe_contact=SafeContactDetails(
-                safe_channels=frozenset(channels), safe_times="Weekday mornings"
+                safe_channels=frozenset(channels),
+                safe_times=DEMO_SAFE_TIMES[name][0],
+                windows=_demo_windows(name),
             ),
             consent=ConsentDetails(
                 method=ConsentMethod.VERBAL if professional else ConsentMethod.ONLINE_FORM,

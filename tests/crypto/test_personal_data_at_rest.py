@@ -1,6 +1,8 @@
 """Personal data is encrypted at rest: no plaintext in the database, and no new plain
 field that could hold personal data without someone deciding so here."""
 
+from datetime import time
+
 import pytest
 from django.apps import apps
 from django.contrib.sessions.backends.db import SessionStore
@@ -8,6 +10,7 @@ from django.db import connection, models
 from django.urls import reverse
 
 from portal.crypto.fields import EncryptedTextField
+from portal.notifications.contact_windows import ContactWindows, Window
 from referrals.services import (
     ConsentDetails,
     PersonDetails,
@@ -259,6 +262,9 @@ CANARIES = {
     "area": "Canarytown",
     "accessibility_needs": "Canary hearing loop",
     "safe_times": "Canary evenings",
+    # Safe times as windows (SafeContact.contact_windows): JSON, so quoted in plain.
+    "contact_windows_day": '"sunday"',
+    "contact_windows_time": '"06:17"',
     "name_to_use": "Canarynick",
     "postal_address": "1 Canary Street, CA1 1NA",
     "professional_name": "PC Canary Officer",
@@ -266,6 +272,18 @@ CANARIES = {
     "note": "Canary contact note",
     "case_note": "Canary case note",
 }
+
+
+def _last_sunday_at(clock: time):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from portal.notifications.contact_windows import LONDON
+
+    today = timezone.localdate()
+    sunday = today - timedelta(days=(today.weekday() - 6) % 7 or 7)
+    return datetime.combine(sunday, clock, tzinfo=LONDON)
 
 
 @pytest.mark.django_db
@@ -289,6 +307,7 @@ def test_no_plaintext_reaches_the_database(organisation_a, caseworker_a, referre
         safe_contact=SafeContactDetails(
             safe_channels=frozenset({"email", "post", "call"}),
             safe_times=CANARIES["safe_times"],
+            windows=ContactWindows((Window(6, time(6, 17), time(7, 43)),)),
             name_to_use=CANARIES["name_to_use"],
             postal_address=CANARIES["postal_address"],
         ),
@@ -309,6 +328,7 @@ def test_no_plaintext_reaches_the_database(organisation_a, caseworker_a, referre
         outcome="reached",
         note=CANARIES["note"],
         actor=caseworker_a,
+        made_at=_last_sunday_at(time(6, 30)),  # inside their safe times
     )
     case_note_add(referral=referral, body=CANARIES["case_note"], actor=caseworker_a)
 
@@ -316,6 +336,7 @@ def test_no_plaintext_reaches_the_database(organisation_a, caseworker_a, referre
     referral.refresh_from_db()
     assert referral.full_name == CANARIES["full_name"]  # and it all still reads back
     assert referral.safe_contact.postal_address == CANARIES["postal_address"]
+    assert referral.safe_contact.windows.describe() == "Sunday, 6:17am to 7:43am"
 
 
 # What a person might type into the public self-referral, page by page.
@@ -327,6 +348,9 @@ SELF_REFERRAL_CANARIES = {
     "area": "Selfcanaryton",
     "accessibility_needs": "Selfcanary ramp",
     "safe_times": "Selfcanary mornings",
+    # "Let me choose": kept as typed in the draft, then as windows; JSON either way.
+    "safe_days": '"sunday"',
+    "safe_from": '"06:17"',
     "name_to_use": "Selfcanarynick",
     "postal_address": "2 Selfcanary Road, CA2 2NA",
 }
@@ -344,6 +368,10 @@ SELF_REFERRAL_PAGES = {
     },
     "safe-contact": {
         "safe_channels": ["email", "post"],
+        "safe_times_choice": "custom",
+        "safe_days": ["sunday"],
+        "safe_from": "06:17",
+        "safe_to": "07:43",
         "safe_times": SELF_REFERRAL_CANARIES["safe_times"],
         "name_to_use": SELF_REFERRAL_CANARIES["name_to_use"],
         "postal_address": SELF_REFERRAL_CANARIES["postal_address"],
@@ -366,6 +394,7 @@ def test_nothing_typed_into_the_self_referral_reaches_the_database_in_plaintext(
         assert "There is a problem" not in client.get(url).content.decode(), step
     check = client.get(url)
     assert SELF_REFERRAL_CANARIES["full_name"] in check.content.decode()  # kept, readable to them
+    assert "Sunday, 6:17am to 7:43am" in check.content.decode()
 
     # Answered but not sent: the draft is in the database, sessions included, unreadable.
     assert canaries_in_the_database(SELF_REFERRAL_CANARIES) == []
