@@ -27,6 +27,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
 from portal.core.background import task_queue_on_commit
 
 from . import registry
@@ -497,3 +499,28 @@ def release_waiting_messages(*, now: datetime | None = None) -> int:
         for log_id in due:
             task_queue_on_commit(deliver_message, log_id)
     return len(due)
+
+
+def staff_task_done(*, task: StaffTask, actor, request=None) -> StaffTask:
+    """A member of staff has dealt with ``task`` (told the person another way, or decided
+    it no longer matters): it leaves the lists, and the audit log says who and when.
+    The caller has checked they work in the task's organisation."""
+    with transaction.atomic():
+        task = StaffTask.objects.select_for_update().get(pk=task.pk)
+        if task.done_at is not None:
+            return task
+        task.done_at = timezone.now()
+        task.save(update_fields=["done_at"])
+        audit_record(
+            action=AuditEvent.Action.CHANGED,
+            actor=actor,
+            request=request,
+            organisation=task.organisation,
+            target=task,
+            detail={
+                "change": "staff_task_done",
+                "kind": task.kind,
+                "record": f"{task.record_type}:{task.record_id}",
+            },
+        )
+    return task

@@ -1,19 +1,24 @@
-"""Coordinators' pages: notification settings, and what the background jobs are doing."""
+"""Coordinators' pages: notification settings, and what the background jobs are doing;
+and for caseworkers and coordinators, marking a staff task done."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.operations.models import Heartbeat
 from portal.organisations.permissions import coordinated_organisation_or_404
+from portal.organisations.roles import CASE_ROLES
+from portal.organisations.scoping import member_organisation_ids
 
 from .forms import NotificationSettingsForm
 from .models import MessageLog, NotificationSettings, StaffTask
+from .selectors import staff_task_explanation
+from .services import staff_task_done
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,8 +74,30 @@ def jobs(request, organisation_id):
                 status__in=[MessageLog.Status.PENDING, MessageLog.Status.SENDING]
             ).count(),
             "recent": logs.order_by("-updated_at")[:50],
-            "tasks": StaffTask.objects.filter(organisation=organisation, done_at__isnull=True)[:50],
+            "tasks": [
+                (task, staff_task_explanation(task))
+                for task in StaffTask.objects.filter(
+                    organisation=organisation, done_at__isnull=True
+                ).select_related("message")[:50]
+            ],
             "heartbeat": Heartbeat.objects.filter(name="scheduler").first(),
             "now": timezone.now(),
         },
     )
+
+
+@require_POST
+def task_done(request, task_id):
+    """Mark a staff task done, from the dashboard or the jobs page. Another organisation's
+    task is not found, as one that does not exist."""
+    task = get_object_or_404(
+        StaffTask.objects.filter(
+            organisation_id__in=member_organisation_ids(request.user, roles=CASE_ROLES)
+        ),
+        pk=task_id,
+    )
+    staff_task_done(task=task, actor=request.user, request=request)
+    messages.success(request, "Marked as done.")
+    if request.POST.get("return_to") == "jobs":
+        return redirect("notifications:jobs", organisation_id=task.organisation_id)
+    return redirect("staff:dashboard")

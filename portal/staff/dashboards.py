@@ -1,6 +1,7 @@
 """What each person sees first, by role: a fixed number of queries whatever the data.
 
-Caseworkers: their own queue, first contacts due today and overdue, recent activity.
+Caseworkers: their own queue, first contacts due today and overdue, messages that could
+not be sent and need someone to act (staff tasks), recent activity.
 Facilitators: this week's sessions with their rosters, and a one-tap register.
 Coordinators: key figures for the last 30 days (from the funders' report).
 """
@@ -18,6 +19,8 @@ from django.utils import timezone
 from peergroups.models import Attendance, Booking, Group, Session
 from peergroups.selectors import sessions_this_week
 from portal.accounts.models import User
+from portal.notifications.models import StaffTask
+from portal.notifications.selectors import staff_task_explanation, staff_tasks_open
 from portal.organisations.models import Organisation
 from portal.organisations.roles import CASE_ROLES, Role
 from portal.organisations.scoping import member_organisation_ids
@@ -52,12 +55,33 @@ class MeetingListing:
     items: list[Session]
 
 
+@dataclass(frozen=True)
+class TaskLine:
+    """A staff task as the dashboard shows it: what to do, and whose referral (by its
+    reference; no name)."""
+
+    task: StaffTask
+    explanation: str
+    reference: str = ""
+
+
+@dataclass
+class TaskListing:
+    count: int
+    items: list[TaskLine]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.items)
+
+
 @dataclass
 class CaseworkerPanel:
     mine: Listing
     due_today: Listing
     overdue: Listing
     recent: list[ReferralEvent]
+    tasks: TaskListing
 
 
 @dataclass(frozen=True)
@@ -101,6 +125,32 @@ def _listing(queryset) -> Listing:
     return Listing(count=queryset.count(), items=list(queryset[:LIST_LIMIT]))
 
 
+def staff_tasks(*, user: User) -> TaskListing:
+    """Open tasks in the organisations ``user`` works in (a message not sent: no safe
+    time before it was needed, no safe written channel, or a failure), newest first.
+    Three queries whatever the number."""
+    organisation_ids = member_organisation_ids(user, roles=CASE_ROLES)
+    count, tasks = staff_tasks_open(organisation_ids=organisation_ids, limit=LIST_LIMIT)
+    referral_ids = {t.record_id for t in tasks if t.record_type == "referrals.referral"}
+    references = {
+        str(pk): reference
+        for pk, reference in Referral.objects.filter(
+            pk__in=referral_ids, organisation_id__in=organisation_ids
+        ).values_list("pk", "reference")
+    }
+    return TaskListing(
+        count=count,
+        items=[
+            TaskLine(
+                task=task,
+                explanation=staff_task_explanation(task),
+                reference=references.get(task.record_id, ""),
+            )
+            for task in tasks
+        ],
+    )
+
+
 def caseworker_panel(*, user: User) -> CaseworkerPanel:
     return CaseworkerPanel(
         mine=_listing(referrals_for_queue(user=user, filters=QueueFilters(assignee="me"))),
@@ -115,6 +165,7 @@ def caseworker_panel(*, user: User) -> CaseworkerPanel:
             .select_related("referral", "actor")
             .order_by("-at", "-id")[:LIST_LIMIT]
         ),
+        tasks=staff_tasks(user=user),
     )
 
 

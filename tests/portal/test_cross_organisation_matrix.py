@@ -115,6 +115,14 @@ def organisation_a_objects(
     place_token = links.link_issue(referral=referral, purpose=links.Purpose.PLACE)
     private_link = PrivateLink.objects.get(token_hash=links.hash_token(place_token))
     raw_key = issue_key(organisation_a, police_agency, coordinator_a)
+    from portal.notifications.models import StaffTask
+
+    task = StaffTask.objects.create(
+        organisation=organisation_a,
+        kind=StaffTask.Kind.NO_SAFE_TIME,
+        record_type="referrals.referral",
+        record_id=str(referral.pk),
+    )
     sent = key_client(raw_key).post("/api/v1/referrals/", referral_body(), format="json")
     return {
         "referral_id": referral.pk,
@@ -139,6 +147,7 @@ def organisation_a_objects(
         "table": "referrals_by_source",
         "questionnaire_id": shipped_questionnaires["ons4-wellbeing"].pk,
         "passkey_id": a_passkey(caseworker_a).pk,
+        "task_id": task.pk,
     }
 
 
@@ -190,3 +199,6 @@ def assert_nothing_changed(ids: dict) -> None:
     from referrals.models import PrivateLink
 
     assert PrivateLink.objects.get(pk=ids["link_id"]).revoked_at is None
+    from portal.notifications.models import StaffTask
+
+    assert StaffTask.objects.get(pk=ids["task_id"]).done_at is None
