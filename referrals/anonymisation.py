@@ -4,7 +4,8 @@ Unlike erasure, the referral row stays with its anonymous facts (source, stage, 
 state, group places and attendance) so that reports keep counting it. Everything that
 could identify the person goes: their details, safe-contact preferences (no channel is
 left safe), notes, the words of contact attempts, consent records, reasons for access,
-the people they were kept apart from, their own Zoom links, live pack links and any
+reasons staff gave for contacting them outside what was safe, the people they were kept
+apart from, their own Zoom links, live pack links and any
 outstanding staff tasks.
 """
 
@@ -28,6 +29,7 @@ from .models import (
     ContactAttempt,
     Referral,
     SafeContact,
+    SafeContactOverride,
 )
 
 BLANKED_FIELDS = {
@@ -78,6 +80,7 @@ def referrals_anonymise(*, referral_ids: Sequence[UUID]) -> int:
     ContactAttempt.objects.filter(referral_id__in=ids).update(note="")
     ConsentRecord.objects.filter(referral_id__in=ids).erase_for_legal_duty()
     AccessReason.objects.filter(referral_id__in=ids).erase_for_legal_duty()
+    SafeContactOverride.objects.filter(referral_id__in=ids).erase_for_legal_duty()
     KeepApart.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids)).delete()
     ZoomRegistration.objects.filter(booking__referral_id__in=ids).delete()
     Delivery.objects.filter(referral_id__in=ids, revoked_at__isnull=True).update(revoked_at=now)

@@ -1,6 +1,7 @@
 """The messages this app sends, registered with the notification service: the
-acknowledgement a family gets, and the digest of referrals past their first-contact
-deadline that staff get. The examples are contexts as the sending code builds them."""
+acknowledgement a family gets, a caseworker's own message to them, and the digest of
+referrals past their first-contact deadline that staff get. The examples are contexts as
+the sending code builds them."""
 
 from __future__ import annotations
 
@@ -24,7 +25,25 @@ def _overdue_examples() -> list[dict]:
     ]
 
 
+def _message_from_caseworker_examples() -> list[dict]:
+    # messages_from_staff sends the caseworker's words (kept encrypted while they wait);
+    # a text's words are limited by the form so the whole text stays within its parts.
+    return [
+        {"body": "Hello, just checking in. Is this still a good way to reach you?"},
+        {
+            "body": "Thank you for talking with me on Tuesday. I have found a group that "
+            "meets on weekday mornings, online. If you would like to hear more, reply to "
+            "this message and I will call you at a time that suits you. Take care."
+        },
+    ]
+
+
 register_message_kind("referral_received", audience=Audience.FAMILY, examples=_received_examples)
+register_message_kind(
+    "message_from_caseworker",
+    audience=Audience.FAMILY,
+    examples=_message_from_caseworker_examples,
+)
 register_message_kind(
     "first_contact_overdue",
     audience=Audience.STAFF,

@@ -21,6 +21,7 @@ from .choices import Source, State
 from .links import private_links_for_referral
 from .models import CaseNote, ConsentRecord, ContactAttempt, Referral, ReferralEvent
 from .references import normalise_reference
+from .safe_contact_rules import overrides_shown_on
 
 TIMELINE_LIMIT = 100
 
@@ -178,9 +179,11 @@ def _duplicates(referral: Referral) -> dict:
 
 
 def referral_timeline(*, referral: Referral) -> list[ReferralEvent]:
-    return list(
+    events = list(
         ReferralEvent.objects.filter(referral=referral).select_related("actor")[:TIMELINE_LIMIT]
     )
+    # An override's reason and what it set aside, in one more query (none without one).
+    return overrides_shown_on(events)
 
 
 def access_reasons_for_review(*, organisation) -> QuerySet:

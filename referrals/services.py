@@ -30,8 +30,10 @@ from .models import (
     Referral,
     ReferralEvent,
     SafeContact,
+    SafeContactOverride,
 )
 from .references import new_reference
+from .safe_contact_rules import safe_contact_respected
 from .signals import consent_withdrawn
 from .transitions import can_move
 
@@ -370,10 +372,16 @@ def contact_attempt_record(
     note: str,
     actor: User,
     made_at=None,
+    override_reason: str = "",
     request=None,
 ) -> ContactAttempt:
     """Log a contact attempt. The first time someone is reached, a new referral moves
-    to 'in contact' and its first-contact deadline is met."""
+    to 'in contact' and its first-contact deadline is met.
+
+    A channel or a time the person did not say is safe is refused (``UnsafeContact``)
+    unless ``override_reason`` says why; the reason is then kept, put on the timeline
+    and audited (``safe_contact_rules``)."""
+    made_at = made_at or timezone.now()
     with transaction.atomic():
         referral = _locked(referral)
         _require_staff(referral, actor)
@@ -381,13 +389,22 @@ def contact_attempt_record(
             raise ReferralError("This referral is closed: reopen it before logging contact.")
         if not referral.is_contactable:
             raise ReferralError("This person has withdrawn consent: do not contact them.")
+        safe_contact_respected(
+            referral=referral,
+            action=SafeContactOverride.Action.CONTACT_ATTEMPT,
+            actor=actor,
+            channel=channel,
+            at=made_at,
+            override_reason=override_reason,
+            request=request,
+        )
         attempt = ContactAttempt.objects.create(
             referral=referral,
             channel=channel,
             outcome=outcome,
             note=note.strip(),
             made_by=actor,
-            made_at=made_at or timezone.now(),
+            made_at=made_at,
         )
         _event(
             referral,

@@ -25,6 +25,7 @@ from portal.organisations.permissions import require_coordinator
 from resources.models import Delivery
 
 from .models import Referral, SubjectAccessRequest
+from .safe_contact_rules import override_reasons, overrides_for_export
 
 WITHHELD = "[Withheld: this contained information about someone else.]"
 LONGEST_EXTENSION_MONTHS = 2
@@ -203,6 +204,8 @@ def sar_export(*, referral: Referral, withheld: list[str] | tuple = ()) -> dict:
             }
             for a in referral.contact_attempts.order_by("made_at", "id")
         ],
+        # Contact outside what they said is safe, and the reason staff gave.
+        "safe_contact_overrides": overrides_for_export(referral, text),
         "notes": [
             {"when": _when(n.created_at), "note": text(f"note-{n.pk}", n.body)}
             for n in referral.notes.order_by("created_at", "id")
@@ -265,4 +268,5 @@ def free_text_items(*, referral: Referral) -> list[FreeText]:
             items.append(FreeText(f"contact-{a.pk}", f"Contact note, {_when(a.made_at)}", a.note))
     for n in referral.notes.order_by("created_at", "id"):
         items.append(FreeText(f"note-{n.pk}", f"Case note, {_when(n.created_at)}", n.body))
+    items += [FreeText(*item) for item in override_reasons(referral)]
     return items

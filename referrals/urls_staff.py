@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_links, views_sar, views_support_code
+from . import views_links, views_sar, views_staff_messages, views_support_code
 from . import views_staff as views
 
 app_name = "referrals"
@@ -38,6 +38,7 @@ urlpatterns = [
     path("<uuid:referral_id>/status/", views.transition, name="transition"),
     path("<uuid:referral_id>/contact-attempts/", views.contact_attempt, name="contact-attempt"),
     path("<uuid:referral_id>/notes/", views.note, name="note"),
+    path("<uuid:referral_id>/messages/", views_staff_messages.message_send, name="message-send"),
     path("<uuid:referral_id>/safe-contact/", views.safe_contact_edit, name="safe-contact"),
     path("<uuid:referral_id>/withdraw-consent/", views.withdraw_consent, name="withdraw-consent"),
     path("links/<uuid:link_id>/revoke/", views_links.link_revoke, name="link-revoke"),

@@ -26,14 +26,16 @@ from .forms import (
     AccessReasonForm,
     CaseNoteForm,
     CloseForm,
-    ContactAttemptForm,
     EraseForm,
     StaffSafeContactForm,
     windows_formset,
 )
+from .forms_contact import ContactAttemptForm
 from .queue_rows import assignee_options, queue_row
 from .references import TYPED_MAX_LENGTH, display_reference, normalise_reference
+from .safe_contact_rules import UnsafeContact
 from .transitions import next_states
+from .views_staff_messages import message_panel
 
 QUEUE_PAGE_SIZE = 25
 
@@ -174,6 +176,9 @@ def _detail_context(request, referral, **forms) -> dict:
         "assignees": assignee_options(selectors.case_staff(organisation=referral.organisation)),
         "current_assignee": str(referral.assigned_to.public_id) if referral.assigned_to_id else "",
         "attempt_form": forms.get("attempt_form") or ContactAttemptForm(),
+        # Set when the attempt was refused as unsafe: shown beside the form.
+        "attempt_check": forms.get("attempt_check"),
+        **message_panel(referral, form=forms.get("message_form"), check=forms.get("message_check")),
         "note_form": forms.get("note_form") or CaseNoteForm(),
         "close_form": CloseForm(),
         "can_erase": has_role(request.user, referral.organisation, [Role.COORDINATOR]),
@@ -273,14 +278,21 @@ def contact_attempt(request, referral):
     form = ContactAttemptForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, referral, form)
-    return _run(
-        request,
-        referral,
-        lambda: services.contact_attempt_record(
+    try:
+        services.contact_attempt_record(
             referral=referral, actor=request.user, request=request, **form.cleaned_data
-        ),
-        "Contact attempt saved.",
-    )
+        )
+    except UnsafeContact as error:
+        # Beside the reason field, with what is safe for them beside the form.
+        form.unsafe(error)
+        return detail_page(
+            request, referral, status=400, attempt_form=form, attempt_check=error.check
+        )
+    except services.ReferralError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Contact attempt saved.")
+    return _back(referral)
 
 
 @require_POST
@@ -357,9 +369,14 @@ def withdraw_consent(request, referral):
 def _form_errors(request, referral, form):
     """Re-show the referral page with the failed form's errors beside its fields."""
     key = "attempt_form" if isinstance(form, ContactAttemptForm) else "note_form"
+    return detail_page(request, referral, status=400, **{key: form})
+
+
+def detail_page(request, referral, *, status: int = 200, **forms):
+    """The referral's page, with any of its forms given (bound, with their errors)."""
     return render(
         request,
         "referrals/staff/detail.html",
-        _detail_context(request, referral, **{key: form}),
-        status=400,
+        _detail_context(request, referral, **forms),
+        status=status,
     )

@@ -23,7 +23,8 @@ from portal.organisations.models import Organisation
 from portal.organisations.permissions import has_role
 from portal.organisations.roles import CASE_ROLES, Role
 from referrals.links import hash_token
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Referral, ReferralEvent, SafeContactOverride
+from referrals.safe_contact_rules import UnsafeContact, safe_contact_respected
 
 from .models import (
     Delivery,
@@ -377,6 +378,55 @@ def post_is_safe(referral: Referral) -> bool:
     return bool(referral.is_contactable and safe is not None and safe.safe_to_post)
 
 
+class PostNotSafe(ResourceError):
+    """A pack by post for someone who has not said post is safe, with no reason given.
+    ``check`` says what is safe for them, for the page."""
+
+    def __init__(self, check):
+        super().__init__(
+            "Post is not marked safe for this person. Give a reason to send it anyway, or "
+            "send a private link by a safe way instead."
+        )
+        self.check = check
+
+
+def _post_respected(
+    referral: Referral, *, actor: User, override_reason: str, request
+) -> SafeContactOverride | None:
+    """Post must be a way they said is safe, or staff say why they post it anyway. Only
+    the channel counts: the day a letter lands is not anyone's choice."""
+    try:
+        return safe_contact_respected(
+            referral=referral,
+            action=SafeContactOverride.Action.PACK_BY_POST,
+            actor=actor,
+            channel="post",
+            timed=False,
+            override_reason=override_reason,
+            request=request,
+        )
+    except UnsafeContact as error:
+        raise PostNotSafe(error.check) from error
+
+
+def print_allowed(delivery: Delivery) -> bool:
+    """Whether a pack's PDF may be printed now: post is safe for them now, or this pack
+    was prepared for post with a reason recorded for going ahead."""
+    referral = delivery.referral
+    if post_is_safe(referral):
+        return True
+    return (
+        referral.is_contactable
+        and delivery.method == Delivery.Method.POST
+        and ReferralEvent.objects.filter(
+            referral=referral,
+            kind=ReferralEvent.Kind.PACK_SENT,
+            detail__delivery=str(delivery.pk),
+            detail__has_key="override",
+        ).exists()
+    )
+
+
 def pack_send(
     *,
     referral: Referral,
@@ -385,13 +435,16 @@ def pack_send(
     actor: User,
     method: str = Delivery.Method.LINK,
     title: str = "",
+    override_reason: str = "",
     request=None,
 ) -> tuple[Delivery, str]:
     """Send ``resources`` (in order) to the person behind ``referral``.
 
     The current published version of each resource is what is sent, and stays what the
     person sees. A link goes only by a channel the person marked safe; a printed pack
-    only where post is safe. Returns the delivery and the link's secret (never stored).
+    only where post is safe, or with ``override_reason`` saying why it is posted anyway
+    (recorded, on the timeline, audited; ``PostNotSafe`` without one). Returns the
+    delivery and the link's secret (never stored).
     """
     if not has_role(actor, referral.organisation, CASE_ROLES):
         raise ResourceError("You do not have a role in this referral's organisation.")
@@ -403,8 +456,6 @@ def pack_send(
         raise ResourceError(
             "There is no safe way to send a link: neither email nor text is marked safe."
         )
-    if method == Delivery.Method.POST and not post_is_safe(referral):
-        raise ResourceError("Post is not marked safe for this person.")
     if method not in Delivery.Method.values:
         raise ResourceError("Choose how to send the pack.")
     token = secrets.token_urlsafe(32)
@@ -421,6 +472,11 @@ def pack_send(
             if resource.organisation_id not in (None, referral.organisation_id):
                 raise ResourceError("That resource belongs to another organisation.")
             versions.append(ResourceVersion.objects.get(resource=resource, number=resource.version))
+        override = None
+        if method == Delivery.Method.POST:
+            override = _post_respected(
+                referral, actor=actor, override_reason=override_reason, request=request
+            )
         delivery = Delivery.objects.create(
             organisation=referral.organisation,
             referral=referral,
@@ -444,6 +500,7 @@ def pack_send(
                 "pack": str(pack.pk) if pack else "",
                 "method": method,
                 "resources": len(versions),
+                **({"override": str(override.pk)} if override else {}),
             },
         )
         audit_record(

@@ -19,9 +19,10 @@ from portal.core.parsing import parse_uuid
 from referrals.access import referral_record
 from referrals.choices import Channel
 from referrals.references import display_reference
+from referrals.safe_contact_rules import UnsafeContact, contact_check
 
 from . import selectors, services
-from .forms import PackSendForm
+from .forms_sending import PackSendForm
 from .models import Delivery
 from .pdf import render_pdf
 
@@ -39,7 +40,29 @@ def _methods(referral) -> list[tuple[str, str]]:
         methods.append((Delivery.Method.LINK, f"A private link, by {label}"))
     if services.post_is_safe(referral):
         methods.append((Delivery.Method.POST, "Printed, to post or hand over (a PDF to print)"))
+    else:
+        # Offered, but only with a reason (``services.PostNotSafe``): they may have asked
+        # for a paper copy by another way, or to collect it.
+        methods.append(
+            (
+                Delivery.Method.POST,
+                "Printed, to post or hand over (post is not marked safe for them: give your "
+                "reason below)",
+            )
+        )
     return methods
+
+
+def _post_refused(referral, form) -> object | None:
+    """A pack for post to someone who has not said post is safe, with no reason: the
+    refusal beside the reason field, and what is safe beside the form."""
+    if form.cleaned_data["method"] != Delivery.Method.POST:
+        return None
+    check = contact_check(referral, channel=Delivery.Method.POST, timed=False)
+    if check.safe or form.cleaned_data["override_reason"].strip():
+        return None
+    form.unsafe(UnsafeContact(check))
+    return check
 
 
 def _message_preview(referral, method: str, title: str) -> dict:
@@ -69,7 +92,12 @@ def _message_preview(referral, method: str, title: str) -> dict:
 @require_http_methods(["GET", "POST"])
 @referral_record(page="pack_send")
 def pack_send(request, referral):
-    context = {"referral": referral, "reference": display_reference(referral.reference)}
+    context = {
+        "referral": referral,
+        "reference": display_reference(referral.reference),
+        "safe": referral.safe_contact,
+        "no_safe_way": not (services.sendable_channel(referral) or services.post_is_safe(referral)),
+    }
     methods = _methods(referral) if referral.is_contactable else []
     if not methods:
         return render(request, "resources/staff/pack_send.html", {**context, "form": None})
@@ -115,6 +143,10 @@ def pack_send(request, referral):
         return render(request, "resources/staff/pack_send.html", context)
     if not form.is_valid():
         return render(request, "resources/staff/pack_send.html", context, status=400)
+    check = _post_refused(referral, form)
+    if check is not None:
+        context["check"] = check
+        return render(request, "resources/staff/pack_send.html", context, status=400)
 
     chosen = form.ordered_resources()
     title = form.cleaned_data["title"]
@@ -130,10 +162,13 @@ def pack_send(request, referral):
         "link_days": services.link_validity().days,
         "message": _message_preview(referral, method, title),
         "sender_name": referral.organisation.discreet_sender_name,
+        "override_reason": form.cleaned_data["override_reason"].strip()
+        if method == Delivery.Method.POST and not services.post_is_safe(referral)
+        else "",
         "hidden_fields": [
             (name, value)
             for name, value in request.POST.items()
-            if name.startswith("order_") or name in ("title", "method", "pack")
+            if name.startswith("order_") or name in ("title", "method", "pack", "override_reason")
         ],
     }
     if step != "send":
@@ -152,6 +187,7 @@ def pack_send(request, referral):
             actor=request.user,
             method=method,
             title=title,
+            override_reason=form.cleaned_data["override_reason"],
             request=request,
         )
     except services.ResourceError as error:
@@ -198,7 +234,7 @@ def delivery_detail(request, delivery):
             "referral": referral,
             "reference": display_reference(referral.reference),
             "items": selectors.delivery_shown(delivery=delivery),
-            "pdf_offered": services.post_is_safe(referral),
+            "pdf_offered": services.print_allowed(delivery),
         },
     )
 
@@ -218,8 +254,9 @@ def delivery_revoke(request, delivery):
 @require_GET
 @referral_record(page="delivery_pdf", **DELIVERY)
 def delivery_pdf(request, delivery):
-    # Offered only where post is safe: checked again now, as preferences can change.
-    if not services.post_is_safe(delivery.referral):
+    # Offered only where post is safe, or this pack was prepared for post with a reason:
+    # checked again now, as preferences can change.
+    if not services.print_allowed(delivery):
         raise Http404
     html = render_to_string(
         "resources/pack_pdf.html",

@@ -122,6 +122,9 @@ PLAIN_FIELDS_ALLOWED = {
     "referrals.SubjectAccessRequest.withheld": "keys of withheld items, never their text",
     "referrals.ContactAttempt.channel": CODE,
     "referrals.ContactAttempt.outcome": CODE,
+    # What was done and on which channel; the reason for it is encrypted.
+    "referrals.SafeContactOverride.action": CODE,
+    "referrals.SafeContactOverride.channel": CODE,
     "referrals.ReferralEvent.kind": CODE,
     "referrals.ReferralEvent.detail": "codes, references and staff names only",
     "referrals.PrivateLink.purpose": CODE,

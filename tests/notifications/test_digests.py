@@ -25,7 +25,7 @@ def test_overdue_first_contacts_reach_the_assignee_and_coordinators_once_a_day(
 ):
     with time_machine.travel(datetime(2026, 12, 1, 9, tzinfo=LONDON)):  # a Tuesday
         late = make_referral(organisation_a)
-        reached = make_referral(organisation_a)
+        reached = make_referral(organisation_a, safe_channels=["email", "call"])
         Referral.objects.filter(pk=late.pk).update(assigned_to=caseworker_a)
         contact_attempt_record(
             referral=reached, channel="call", outcome="reached", note="", actor=caseworker_a

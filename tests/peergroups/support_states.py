@@ -55,7 +55,7 @@ def person_at(stage: str, *, organisation, caseworker, facilitator, **group):
     if stage == "received":
         return make_referral(organisation)
     if stage == "in_contact":
-        person = make_referral(organisation)
+        person = make_referral(organisation, safe_channels=["email", "call"])
         contact_attempt_record(
             referral=person, channel="call", outcome="reached", note="", actor=caseworker
         )

@@ -111,6 +111,7 @@ def person(organisation_a_objects, coordinator_a, caseworker_a, facilitator_a):
         outcome="no_answer",
         note=RECORD_CANARIES["attempt"],
         actor=caseworker_a,
+        override_reason="They asked us to ring back",
     )
     Group.objects.get(pk=organisation_a_objects["group_id"]).facilitators.add(coordinator_a)
     return referral

@@ -41,7 +41,12 @@ pytestmark = pytest.mark.django_db
 def person_with_history(organisation_a, caseworker_a, coordinator_a, facilitator_a):
     referral = make_referral(organisation_a)
     contact_attempt_record(
-        referral=referral, channel="call", outcome="reached", note="Spoke", actor=caseworker_a
+        referral=referral,
+        channel="call",
+        outcome="reached",
+        note="Spoke",
+        actor=caseworker_a,
+        override_reason="They rang us and asked for a call back",
     )
     case_note_add(referral=referral, body="Wants the evening group", actor=caseworker_a)
     group = GroupFactory(organisation=organisation_a)

@@ -144,7 +144,7 @@ def test_messages_use_the_discreet_sender_name_and_never_name_the_investigation(
 
 
 def test_reaching_someone_moves_a_new_referral_into_contact(organisation_a, caseworker_a):
-    referral = make_referral(organisation_a)
+    referral = make_referral(organisation_a, safe_channels=["email", "call"])
     contact_attempt_record(
         referral=referral,
         channel="call",

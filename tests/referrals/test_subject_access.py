@@ -48,6 +48,7 @@ def person(organisation_a, caseworker_a, coordinator_a, facilitator_a, shipped_q
         outcome="reached",
         note="Her brother Tom answered",
         actor=caseworker_a,
+        override_reason="She rang and asked us to call her back at work",
     )
     case_note_add(referral=referral, body="Prefers evening meetings", actor=caseworker_a)
     group = GroupFactory(organisation=organisation_a, title="Evening group")

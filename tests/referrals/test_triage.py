@@ -108,7 +108,7 @@ def test_queue_filters(client, organisation_a, caseworker_a):
 
 
 def test_claim_assign_move_log_note_and_close(client, organisation_a, caseworker_a, facilitator_a):
-    referral = make_referral(organisation_a)
+    referral = make_referral(organisation_a, safe_channels=["email", "call"])
     urls = {
         name: reverse(f"referrals:{name}", kwargs={"referral_id": referral.pk})
         for name in ("claim", "assign", "transition", "contact-attempt", "note", "detail")
@@ -236,7 +236,7 @@ def test_the_referral_page_links_possible_duplicates_both_ways(
 
 
 def _busy_referral(organisation, staff, notes: int):
-    referral = make_referral(organisation)
+    referral = make_referral(organisation, safe_channels=["email", "call"])
     for i in range(notes):
         case_note_add(referral=referral, body=f"note {i}", actor=staff)
         contact_attempt_record(

@@ -59,7 +59,12 @@ def a_full_history(organisation, caseworker, coordinator, facilitator):
     """A person with every kind of record, who then finished with the service."""
     referral = make_referral(organisation, email="canary.person@example.org")
     contact_attempt_record(
-        referral=referral, channel="call", outcome="reached", note="Canary note", actor=caseworker
+        referral=referral,
+        channel="call",
+        outcome="reached",
+        note="Canary note",
+        actor=caseworker,
+        override_reason="Canary override reason",
     )
     case_note_add(referral=referral, body="Canary case note", actor=caseworker)
     group = GroupFactory(organisation=organisation)
