@@ -124,6 +124,12 @@ def methods_safe_for_family(referral: Referral) -> list[CallMethodOption]:
     return [option for option in call_method_options(referral) if option.safe]
 
 
+def safe_times_given(referral: Referral) -> bool:
+    """Whether they gave weekly safe times (none is any time)."""
+    safe = _safe_contact(referral)
+    return safe is not None and not safe.windows.any_time
+
+
 def in_their_safe_times(referral: Referral, moment: datetime) -> bool:
     """Whether ``moment`` falls in the weekly windows they gave (False if they gave none:
     then every time is theirs to choose, and none is marked)."""

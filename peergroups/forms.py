@@ -13,6 +13,7 @@ from portal.core.widgets import (
     QuickCheckboxSelectMultiple,
     QuickRadioSelect,
 )
+from referrals.forms_safe_contact_override import SafeContactOverrideMixin
 
 from .models import Attendance, Group, InitialCallSlot, Schedule, Venue
 from .scheduling import ScheduleSpec
@@ -168,6 +169,16 @@ class CallSlotForm(forms.Form):
         },
     )
 
+    video_link = forms.URLField(
+        label="Video call link (optional)",
+        help_text="Where a video call at this time is joined, such as your meeting room. "
+        "The person sees it on their support page only. You can add it later.",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a full web address, starting https://"},
+    )
+
     def times(self):
         from datetime import timedelta
 
@@ -177,24 +188,83 @@ class CallSlotForm(forms.Form):
         return start, start + timedelta(minutes=self.cleaned_data["minutes"])
 
 
-class CallBookingForm(forms.Form):
-    slot = forms.ModelChoiceField(
+class CallBookingForm(SafeContactOverrideMixin, forms.Form):
+    """Staff book (or move) a person's initial call: when, and how it happens.
+
+    Every way is offered, each marked safe for them or not, and times in their safe times
+    come first, marked; an unsafe way or time needs a reason (``override_reason``), which
+    the service asks for (``UnsafeContact``)."""
+
+    slot = forms.ChoiceField(
         label="Which time?",
-        queryset=None,
         widget=QuickRadioSelect,
         error_messages={
             "required": "Choose a time.",
             "invalid_choice": "That time is no longer free. Choose another.",
         },
     )
+    method = forms.ChoiceField(
+        label="How does the call happen?",
+        widget=QuickRadioSelect,
+        error_messages={
+            "required": "Choose how the call happens.",
+            "invalid_choice": "Choose one of the ways listed.",
+        },
+    )
+    field_order = ["slot", "method", "override_reason"]
 
-    def __init__(self, *args, slots, **kwargs):
+    def __init__(self, *args, slots, referral, current=None, **kwargs):
+        from .call_methods import call_method_options, in_their_safe_times, safe_times_given
+
         super().__init__(*args, **kwargs)
-        self.fields["slot"].queryset = slots
-        self.fields["slot"].label_from_instance = lambda slot: (
-            f"{timezone.localtime(slot.starts_at):%A %-d %B, %-I:%M %p}"
-            f" with {slot.facilitator.get_short_name()}"
-        )
+        windows_given = safe_times_given(referral)
+        safe_time = {slot.pk: in_their_safe_times(referral, slot.starts_at) for slot in slots}
+        ordered = sorted(slots, key=lambda slot: (not safe_time[slot.pk], slot.starts_at))
+        self.slots = {str(slot.pk): slot for slot in ordered}
+
+        def slot_label(slot) -> str:
+            label = (
+                f"{timezone.localtime(slot.starts_at):%A %-d %B, %-I:%M %p}"
+                f" with {slot.facilitator.get_short_name()}"
+            )
+            if windows_given:
+                inside = "in" if safe_time[slot.pk] else "outside"
+                label += f" ({inside} their safe times)"
+            if current is not None and slot.pk == current.pk:
+                label += " (the time of their call now)"
+            return label
+
+        self.fields["slot"].choices = [(key, slot_label(slot)) for key, slot in self.slots.items()]
+        options = call_method_options(referral)
+        self.fields["method"].choices = [
+            (
+                option.method,
+                f"{option.staff_words} ("
+                + ("safe for them" if option.safe else f"not safe: {option.problem}")
+                + ")",
+            )
+            for option in options
+        ]
+        if current is not None:
+            self.fields["slot"].initial = str(current.pk)
+            self.fields["method"].initial = current.method
+        else:
+            self.fields["method"].initial = next((o.method for o in options if o.safe), None)
+
+    def clean_slot(self):
+        return self.slots[self.cleaned_data["slot"]]
+
+
+class CallVideoLinkForm(forms.Form):
+    video_link = forms.URLField(
+        label="Video call link",
+        max_length=500,
+        assume_scheme="https",
+        error_messages={
+            "required": "Enter the video call link.",
+            "invalid": "Enter a full web address, starting https://",
+        },
+    )
 
 
 class CallOutcomeForm(forms.Form):

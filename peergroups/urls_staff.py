@@ -20,6 +20,7 @@ urlpatterns = [
     path("calls/", views.call_slots, name="calls"),
     path("zoom/<uuid:organisation_id>/", views.zoom_account, name="zoom-account"),
     path("calls/<uuid:slot_id>/outcome/", views.call_outcome, name="call-outcome"),
+    path("calls/<uuid:slot_id>/video-link/", views.call_video_link, name="call-video-link"),
     path("calls/book/<uuid:referral_id>/", views.call_book, name="call-book"),
     path("sessions/<uuid:session_id>/", views.session_register, name="session"),
     path(

@@ -38,8 +38,9 @@ from referrals.models import Referral
 from referrals.references import display_reference
 from referrals.services import ReferralError, consent_withdraw
 
-from . import selectors, services
+from . import call_methods, selectors, services
 from .calendar import sessions_calendar
+from .forms_participant import CallWayForm
 from .models import Booking, InitialCallSlot
 
 PLACE = links.Purpose.PLACE
@@ -147,11 +148,7 @@ def _page(request, referral, *, contact_form: SupportContactForm | None = None, 
         {
             "reference": display_reference(referral.reference),
             "status": support_page.support_status(referral=referral, call=call, places=places),
-            "call": call,
-            "may_book_call": may_book_call,
-            "free_slots": selectors.free_call_slots(organisation=referral.organisation, limit=8)
-            if may_book_call
-            else [],
+            **_call_section(referral, call=call, may_book_call=may_book_call),
             "places": places,
             "questionnaires": questionnaires_due(referral=referral),
             "contact_form": contact_form or SupportContactForm(referral=referral),
@@ -169,10 +166,44 @@ def participant_page(request):
     return _page(request, referral)
 
 
+def _call_section(referral, *, call, may_book_call: bool) -> dict:
+    """What the "Your first call" section shows: the call and how it happens, the ways
+    safe for them to choose from, and the free times, each marked if it falls in the
+    safe times they gave (they may choose any: it is their own choice)."""
+    ways = call_methods.methods_safe_for_family(referral)
+    free = (
+        selectors.free_call_slots(organisation=referral.organisation, limit=8)
+        if may_book_call
+        else []
+    )
+    return {
+        "call": call,
+        "may_book_call": may_book_call,
+        "free_slots": free,
+        "slot_times": [
+            (slot, call_methods.in_their_safe_times(referral, slot.starts_at)) for slot in free
+        ],
+        "call_form": CallWayForm(ways=ways, current=call),
+        "safe_times_given": call_methods.safe_times_given(referral),
+        # A call booked one way that they have since said is not safe.
+        "call_way_unsafe": call is not None and call.method not in {w.method for w in ways},
+        "video_link_by": call_methods.LINK_BY.get(call_methods.video_link_channel(referral), ""),
+    }
+
+
+def _call_done_words(slot: InitialCallSlot, referral) -> str:
+    if slot.method == InitialCallSlot.Method.VIDEO:
+        by = call_methods.LINK_BY.get(call_methods.video_link_channel(referral), "")
+        return f"It is a video call, which you join from this page: we will send you its link {by}."
+    return "We will ring you then, on the number you gave us."
+
+
 @public
 @require_POST
 def participant_call(request, slot_id):
-    """Book the first call at this time, or move the one already booked to it."""
+    """Book the first call at this time, or move the one already booked to it, the way
+    they chose (``method``; a page from before there was a choice sends none, and the
+    call keeps its way or takes the first safe one)."""
     referral, refusal = _referral_for(request)
     if refusal:
         return refusal
@@ -183,18 +214,30 @@ def participant_call(request, slot_id):
         )
         return redirect(_page_url("your-call"))
     call = selectors.upcoming_call(referral=referral)
+    method = request.POST.get("method") or None
     try:
         if call is None or call.pk == slot.pk:
-            # The time already theirs (a second click) is answered as the first click was.
-            services.call_slot_book(slot=slot, referral=referral, request=request)
-            done = f"Your call is booked for {_when(slot.starts_at)}."
+            # The time already theirs (a second click) is answered as the first click was;
+            # with another way chosen, the way changes.
+            changes_way = call is not None and method is not None and method != call.method
+            slot = services.call_slot_book(
+                slot=slot, referral=referral, method=method, request=request
+            )
+            way = slot.get_method_display().lower()
+            done = (
+                f"Your call at {_when(slot.starts_at)} is now a {way}."
+                if changes_way
+                else f"Your call is booked for {_when(slot.starts_at)}."
+            )
         else:
-            services.call_slot_move(referral=referral, to_slot=slot, request=request)
+            slot = services.call_slot_move(
+                referral=referral, to_slot=slot, method=method, request=request
+            )
             done = f"Your call has moved to {_when(slot.starts_at)}."
     except services.PeerGroupError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{done} We will call you then, in the way you told us is safe.")
+        messages.success(request, f"{done} {_call_done_words(slot, referral)}")
     return redirect(_page_url("your-call"))
 
 

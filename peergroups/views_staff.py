@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.audit.viewing import personal_data_shown, shows_personal_data
@@ -20,6 +21,7 @@ from portal.notifications.models import MessageLog
 from portal.organisations.permissions import coordinated_organisation_or_404, organisations_for
 from portal.organisations.roles import CASE_ROLES
 from referrals.access import referral_record
+from referrals.safe_contact_rules import UnsafeContact
 
 from . import selectors, services
 from .forms import (
@@ -27,6 +29,7 @@ from .forms import (
     CallBookingForm,
     CallOutcomeForm,
     CallSlotForm,
+    CallVideoLinkForm,
     GroupForm,
     JoiningDetailsForm,
     OfferForm,
@@ -216,6 +219,7 @@ def call_slots(request):
                 organisation=organisation,
                 starts_at=starts_at,
                 ends_at=ends_at,
+                video_link=form.cleaned_data["video_link"],
             )
         except services.PeerGroupError as error:
             form.add_error(None, str(error))
@@ -235,9 +239,34 @@ def call_slots(request):
     return render(
         request,
         "peergroups/staff/call_slots.html",
-        {"form": form, "page": page, "outcome_form": CallOutcomeForm()},
+        {
+            "form": form,
+            "page": page,
+            "outcome_form": CallOutcomeForm(),
+            "link_form": CallVideoLinkForm(),
+            "now": timezone.now(),
+        },
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def call_video_link(request, slot_id):
+    """Give or change where a video call at this time is joined."""
+    slot = get_object_or_404(InitialCallSlot.objects.for_member(request.user), pk=slot_id)
+    form = CallVideoLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["video_link"][0])
+    else:
+        try:
+            services.call_video_link_set(
+                slot=slot, link=form.cleaned_data["video_link"], actor=request.user
+            )
+        except services.PeerGroupError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Video call link saved.")
+    return redirect("groups:calls")
 
 
 @require_POST
@@ -261,24 +290,50 @@ def call_outcome(request, slot_id):
 @require_http_methods(["GET", "POST"])
 @referral_record(page="book an initial call")
 def call_book(request, referral):
-    slots = InitialCallSlot.objects.filter(
-        pk__in=[slot.pk for slot in selectors.free_call_slots(organisation=referral.organisation)]
-    ).select_related("facilitator")
-    form = CallBookingForm(request.POST or None, slots=slots)
+    """Book a person's initial call, or move the one they have: when, and how it happens,
+    beside what is safe for them. An unsafe way or time needs a reason."""
+    current = selectors.upcoming_call(referral=referral)
+    free = selectors.free_call_slots(organisation=referral.organisation)
+    slots = [*([current] if current else []), *free]
+    form = CallBookingForm(request.POST or None, slots=slots, referral=referral, current=current)
+    check = None
     if request.method == "POST" and form.is_valid():
+        slot, chosen = (
+            form.cleaned_data["slot"],
+            dict(
+                method=form.cleaned_data["method"],
+                actor=request.user,
+                request=request,
+                override_reason=form.cleaned_data["override_reason"],
+            ),
+        )
         try:
-            services.call_slot_book(
-                slot=form.cleaned_data["slot"], referral=referral, actor=request.user
-            )
+            if current is not None and slot.pk != current.pk:
+                services.call_slot_move(referral=referral, to_slot=slot, **chosen)
+                done = "Initial call moved."
+            else:
+                services.call_slot_book(slot=slot, referral=referral, **chosen)
+                done = "Initial call booked." if current is None else "Initial call changed."
+        except UnsafeContact as error:
+            form.unsafe(error)
+            check = error.check
         except services.PeerGroupError as error:
             form.add_error("slot", str(error))
         else:
-            messages.success(request, "Initial call booked.")
+            messages.success(
+                request, f"{done} We will confirm it to them in a safe way, at a safe time."
+            )
             return redirect("referrals:detail", referral_id=referral.pk)
     return render(
         request,
         "peergroups/staff/call_book.html",
-        {"referral": referral, "form": form},
+        {
+            "referral": referral,
+            "form": form,
+            "current": current,
+            "safe": getattr(referral, "safe_contact", None),
+            "check": check,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -91,7 +91,9 @@ def test_staff_book_and_record_through_the_pages(
     assert "overlaps" in response.content.decode()
     sign_in(client, caseworker_a)
     book = reverse("groups:call-book", kwargs={"referral_id": referral.pk})
-    assert client.post(book, {"slot": slot.pk}).status_code == 302
+    # Staff say how the call happens: email is safe for this person, so a video call.
+    assert client.post(book, {"slot": slot.pk}).status_code == 400
+    assert client.post(book, {"slot": slot.pk, "method": "video"}).status_code == 302
     sign_in(client, facilitator_a)
     client.post(
         reverse("groups:call-outcome", kwargs={"slot_id": slot.pk}), {"outcome": "signpost_only"}
