@@ -16,5 +16,5 @@ def release_places_and_calls(sender, referral, **kwargs):
         booking_release(booking=booking, state=Booking.State.CANCELLED)
     # Free their future call times for someone else.
     InitialCallSlot.objects.filter(referral=referral, starts_at__gt=timezone.now()).update(
-        referral=None
+        referral=None, method=""
     )

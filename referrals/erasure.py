@@ -42,7 +42,7 @@ def person_erase(*, referral: Referral, actor: User, request=None) -> ErasureTom
     Attendance.objects.filter(booking__in=bookings).delete()
     ZoomRegistration.objects.filter(booking__in=bookings).delete()
     bookings.delete()
-    InitialCallSlot.objects.filter(referral=referral).update(referral=None, outcome="")
+    InitialCallSlot.objects.filter(referral=referral).update(referral=None, outcome="", method="")
     Delivery.objects.filter(referral=referral).delete()
     messages = MessageLog.objects.filter(
         recipient_type="referrals.referral", recipient_id=record_id

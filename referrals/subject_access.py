@@ -219,7 +219,11 @@ def sar_export(*, referral: Referral, withheld: list[str] | tuple = ()) -> dict:
             for a in attendance.order_by("session__starts_at")
         ],
         "initial_calls": [
-            {"when": _when(s.starts_at), "outcome": s.get_outcome_display()}
+            {
+                "when": _when(s.starts_at),
+                "how": s.get_method_display(),
+                "outcome": s.get_outcome_display(),
+            }
             for s in InitialCallSlot.objects.filter(referral=referral).order_by("starts_at")
         ],
         "resources_sent": [

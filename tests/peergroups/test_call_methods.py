@@ -335,3 +335,18 @@ def test_calls_booked_before_there_was_a_choice_become_phone_calls(organisation_
         assert InitialCallSlot.objects.get(pk=free.pk).method == ""
     finally:
         migrate(AFTER)
+
+
+def test_a_withdrawal_frees_the_call_and_forgets_how_it_was_to_happen(
+    organisation_a, facilitator_a
+):
+    from referrals.choices import ConsentMethod
+    from referrals.services import consent_withdraw
+
+    referral = person(organisation_a, ways=("call",))
+    slot = call_slot_book(
+        slot=call_slot(facilitator_a, organisation_a), referral=referral, method="phone"
+    )
+    consent_withdraw(referral=referral, method=ConsentMethod.PRIVATE_LINK)
+    slot.refresh_from_db()
+    assert (slot.referral, slot.method) == (None, "")
