@@ -129,11 +129,12 @@ CLOCK_HELP = (
 
 
 class SafeWindowSerializer(serializers.Serializer):
-    """One weekly window: ``day`` from ``from`` up to ``to``. The names ``from`` and
-    ``to`` are Python keywords, so those two fields are added in ``get_fields``."""
+    """A weekly window when it is safe to contact them: every `day`, from `from` up to
+    `to`."""
 
     day = FormChoice(choices=DAY_CHOICES, help_text="The day of the week, in lower case.")
 
+    # ``from`` is a Python keyword, so the two times are added here, not as attributes.
     def get_fields(self):
         fields = super().get_fields()
         fields["from"] = FormText(required=True, help_text=f"When it becomes safe. {CLOCK_HELP}")
@@ -225,6 +226,11 @@ class ReferralCreateSerializer(serializers.Serializer):
     consent = ConsentSerializer()
 
 
+# What a referrer may see of a referral's progress. Named in the schema as it always was
+# (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]), now that two answers share it.
+SHARED_STATUSES = ["received", "contacted", "support_started", "closed"]
+
+
 class ReferralStatusSerializer(serializers.Serializer):
     reference = serializers.CharField(
         help_text="The reference to quote, like KM7T-P2XQ: two groups of four letters and digits."
@@ -234,13 +240,13 @@ class ReferralStatusSerializer(serializers.Serializer):
     status_shared = serializers.BooleanField(
         help_text="False when the person chose not to share progress: status is then null."
     )
-    status = serializers.ChoiceField(
-        choices=["received", "contacted", "support_started", "closed"], allow_null=True
-    )
+    status = serializers.ChoiceField(choices=SHARED_STATUSES, allow_null=True)
     status_label = serializers.CharField(allow_null=True)
 
 
 class SafeWindowOutSerializer(serializers.Serializer):
+    """A weekly window as the portal keeps it."""
+
     day = serializers.ChoiceField(choices=DAY_CHOICES)
 
     def get_fields(self):

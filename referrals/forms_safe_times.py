@@ -217,10 +217,17 @@ def typed_safe_times_in_words(data) -> str:
 # --- Rows of day, from and to: the full editor ------------------------------------------
 
 
+class DayField(forms.ChoiceField):
+    """A day of the week by its name, whatever its case ("Monday" or "monday")."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().lower()
+
+
 class SafeWindowForm(forms.Form):
     """One weekly window. A row left empty is no window."""
 
-    day = forms.ChoiceField(
+    day = DayField(
         label="Day",
         choices=[("", "Choose a day"), *DAY_CHOICES],
         required=False,

@@ -20,7 +20,13 @@ def field_errors(detail, path: str = "") -> list[dict]:
     if isinstance(detail, dict):
         entries = []
         for name, value in detail.items():
-            child = path if name == "non_field_errors" else f"{path}.{name}" if path else name
+            if name == "non_field_errors":
+                child = path
+            elif isinstance(name, int):
+                # A list's items, as DRF reports them (a dict by position): safe_windows[1].
+                child = f"{path}[{name}]"
+            else:
+                child = f"{path}.{name}" if path else name
             entries += field_errors(value, str(child))
         return entries
     if isinstance(detail, list):

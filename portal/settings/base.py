@@ -436,6 +436,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {"ReferralStatusStatusEnum": "referrals.api.SHARED_STATUSES"},
 }
 
 # --- Security headers
