@@ -194,7 +194,7 @@ def _call_section(referral, *, call, may_book_call: bool) -> dict:
 def _call_done_words(slot: InitialCallSlot, referral) -> str:
     if slot.method == InitialCallSlot.Method.VIDEO:
         by = call_methods.LINK_BY.get(call_methods.video_link_channel(referral), "")
-        return f"It is a video call, which you join from this page: we will send you its link {by}."
+        return f"You join the video call from this page; we will send you its link {by}."
     return "We will ring you then, on the number you gave us."
 
 
