@@ -3,8 +3,10 @@ what they actually see: they refer themselves saying calls and email are safe, o
 their support page from the link in the acknowledgement (read from the outbox), choose
 "a phone call" and a time marked as in their safe times, and the page says we will ring
 them then; they change it to a video call and the page says the link comes by email
-before the call. The caseworker sees both on the timeline. axe-core finds nothing on
-the page at each step."""
+before the call. The caseworker sees both on the timeline. A caseworker booking from
+the referral's page sees what is safe beside the choice, is refused a phone call the
+person did not mark safe, and goes ahead with a reason. axe-core finds nothing on the
+pages at each step."""
 
 from __future__ import annotations
 
@@ -134,3 +136,34 @@ def test_a_family_chooses_how_and_when_their_call_happens_and_their_page_says_so
     )
     no_violations(staff, "the referral's timeline")
     desk.close()
+
+
+def test_a_caseworker_books_a_call_beside_what_is_safe_and_gives_a_reason_to_go_ahead(
+    axe_page, live_server, organisation_a, facilitator_a, caseworker_a
+):
+    from tests.peergroups.call_people import person
+
+    referral = person(organisation_a, ways=("email",))
+    slot = call_slot(facilitator_a, organisation_a)
+    page = axe_page
+    sign_in_through_browser(page, live_server, caseworker_a)
+    page.goto(live_server.url + reverse("referrals:detail", kwargs={"referral_id": referral.pk}))
+    with page.expect_navigation():
+        page.get_by_role("link", name="Book an initial call").click()
+    aside = page.locator(".panel--safe-contact")
+    assert "Email" in aside.inner_text()
+    page.get_by_role("group", name="Which time?").get_by_role("radio").first.check()
+    page.get_by_label(re.compile("^Phone call: we ring them")).check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Book the call").click()
+    assert "This is not what they said is safe." in aside.inner_text()
+    assert page.locator("#id_override_reason_error").is_visible()
+    no_violations(page, "the call booking page, refused")
+
+    page.get_by_label(re.compile("^Reason for going ahead")).fill("They rang and asked us to.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Book the call").click()
+    slot.refresh_from_db()
+    assert (slot.referral_id, slot.method) == (referral.pk, "phone")
+    page.goto(live_server.url + reverse("groups:calls"))
+    no_violations(page, "the calls page")
