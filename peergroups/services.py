@@ -20,8 +20,10 @@ from portal.notifications.contact_windows import ContactWindows
 from portal.organisations.permissions import has_role
 from portal.organisations.roles import CASE_ROLES
 from referrals.models import Referral, ReferralEvent, SafeContact
+from referrals.safe_contact_rules import group_offer_respected
 
 from .models import Attendance, Booking, Group, InitialCallSlot, KeepApart, Schedule, Session
+from .offer_fit import coming_meetings
 from .scheduling import ScheduleSpec, session_times
 
 
@@ -240,8 +242,20 @@ def _place_change_recorded(
     )
 
 
-def booking_offer(*, group: Group, referral: Referral, actor: User) -> Booking:
-    """Offer a place, or a place on the waiting list when the group is full."""
+def booking_offer(
+    *,
+    group: Group,
+    referral: Referral,
+    actor: User,
+    override_reason: str = "",
+    request=None,
+) -> Booking:
+    """Offer a place, or a place on the waiting list when the group is full.
+
+    A group whose coming meetings fall outside the person's safe times, or that does not
+    meet the way they asked, is refused (``UnsafeOffer``, saying which meetings) unless
+    ``override_reason`` says why it is offered anyway: recorded, on the timeline, audited.
+    """
     with transaction.atomic():
         group = _lock_group(group)
         _require_staff(group.organisation, actor)
@@ -256,6 +270,14 @@ def booking_offer(*, group: Group, referral: Referral, actor: User) -> Booking:
             raise PeerGroupError(
                 "This person asked to be kept apart from someone already in this group."
             )
+        group_offer_respected(
+            referral=referral,
+            actor=actor,
+            meetings=coming_meetings(group),
+            group_format=group.format,
+            override_reason=override_reason,
+            request=request,
+        )
         now = timezone.now()
         booking = Booking.objects.create(
             group=group, referral=referral, state=Booking.State.WAITLISTED, waitlisted_at=now

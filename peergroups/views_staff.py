@@ -21,7 +21,7 @@ from portal.notifications.models import MessageLog
 from portal.organisations.permissions import coordinated_organisation_or_404, organisations_for
 from portal.organisations.roles import CASE_ROLES
 from referrals.access import referral_record
-from referrals.safe_contact_rules import UnsafeContact
+from referrals.safe_contact_rules import UnsafeContact, UnsafeOffer
 
 from . import selectors, services
 from .forms import (
@@ -32,11 +32,11 @@ from .forms import (
     CallVideoLinkForm,
     GroupForm,
     JoiningDetailsForm,
-    OfferForm,
     ScheduleForm,
     VenueForm,
     ZoomAccountForm,
 )
+from .forms_offer import OfferForm
 from .models import Attendance, Booking, Group, InitialCallSlot, ZoomAccount
 from .scheduling import ScheduleError
 
@@ -119,12 +119,27 @@ def place_action(request, group_id, booking_id, action):
 @require_http_methods(["GET", "POST"])
 @referral_record(page="offer a place")
 def offer_place(request, referral):
+    """Offer a place. A group whose coming meetings fall outside the person's safe times,
+    or that does not meet the way they asked, is not offered until the caseworker has
+    seen those meetings in words and given a reason (``UnsafeOffer``)."""
     groups = Group.objects.for_member(request.user).filter(organisation=referral.organisation)
     form = OfferForm(request.POST or None, groups=groups)
+    does_not_fit = None
     if request.method == "POST" and form.is_valid():
         try:
             booking = services.booking_offer(
-                group=form.cleaned_data["group"], referral=referral, actor=request.user
+                group=form.cleaned_data["group"],
+                referral=referral,
+                actor=request.user,
+                override_reason=form.cleaned_data["override_reason"],
+                request=request,
+            )
+        except UnsafeOffer as refusal:
+            does_not_fit = refusal.check
+            form.add_error(
+                "override_reason",
+                f"{form.cleaned_data['group']} does not fit what they said (see above). "
+                "Give a reason to offer it anyway, or choose another group.",
             )
         except services.PeerGroupError as error:
             form.add_error("group", str(error))
@@ -137,7 +152,13 @@ def offer_place(request, referral):
     return render(
         request,
         "peergroups/staff/offer_form.html",
-        {"referral": referral, "form": form},
+        {
+            "referral": referral,
+            "form": form,
+            "safe": referral.safe_contact,
+            "does_not_fit": does_not_fit,
+            "chosen": form.cleaned_data.get("group") if does_not_fit else None,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -63,12 +63,9 @@ class StaffMessageForm(SafeContactOverrideMixin, forms.Form):
         self.fields["channel"].choices = [(c, Channel(c).label) for c in channels]
         if len(channels) == 1:
             self.fields["channel"].initial = channels[0]
-        self.fields[
-            "override_reason"
-        ].label = "Reason for sending it now (only if you ticked the box above)"
-        self.fields[
-            "override_reason"
-        ].help_text = "For example: 'They asked us to text this morning, while they are at work.'"
+        reason = self.fields["override_reason"]
+        reason.label = "Reason for sending it now (only if you ticked the box above)"
+        reason.help_text = "For example: 'They asked us to text this morning, while at work.'"
         if not self.is_bound:
             self.initial.setdefault("submission_key", new_submission_key())
 

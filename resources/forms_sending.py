@@ -11,9 +11,6 @@ from .forms import PackSendForm as PackChoiceForm
 class PackSendForm(SafeContactOverrideMixin, PackChoiceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "override_reason"
-        ].label = "Reason for posting it (only if post is not marked safe for them)"
-        self.fields[
-            "override_reason"
-        ].help_text = "For example: 'They asked for a paper copy to their work address.'"
+        reason = self.fields["override_reason"]
+        reason.label = "Reason for posting it (only if post is not marked safe for them)"
+        reason.help_text = "For example: 'They asked for a paper copy to their work address.'"

@@ -79,7 +79,15 @@ def saturday_meeting(organisation_a, caseworker_a):
     )
     person = person_with(organisation_a, WEEKDAYS_10_TO_2)
     with at(2026, 11, 16, 11, 0):  # a Monday, inside their window
-        booking_confirm(booking=booking_offer(group=group, referral=person, actor=caseworker_a))
+        booking_confirm(
+            booking=booking_offer(
+                group=group,
+                referral=person,
+                actor=caseworker_a,
+                # The meeting is outside their safe times: offered with a reason.
+                override_reason="They told us Saturday evenings suit them",
+            )
+        )
     mail.outbox.clear()
     return session, person
 
@@ -184,7 +192,10 @@ def two_day_group(organisation_a):
 
 def offer(group, person, actor, capture, *when):
     with at(*when), capture(execute=True):
-        return booking_offer(group=group, referral=person, actor=actor)
+        # Groups here meet at any time: each offer says why, where it is outside theirs.
+        return booking_offer(
+            group=group, referral=person, actor=actor, override_reason="It suits them"
+        )
 
 
 def test_an_offer_made_on_friday_afternoon_is_not_timed_out_by_the_weekend(

@@ -45,7 +45,7 @@ def test_a_meeting_in_the_calendar_says_nothing_about_the_group(
     )
     start = timezone.now() + timedelta(days=2)
     Session.objects.create(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
-    person = make_referral(organisation_a)
+    person = make_referral(organisation_a, format_preference="either")
     booking = booking_confirm(
         booking=booking_offer(group=group, referral=person, actor=caseworker_a)
     )

@@ -64,7 +64,12 @@ def place(request, organisation_a, caseworker_a):
             join_url=ZOOM_LINK if request.param == "zoom" else "",
             passcode=PASSCODE if request.param == "zoom" else "",
         )
-    person = make_referral(organisation_a, phone="07700 900123", safe_channels=["email", "text"])
+    person = make_referral(
+        organisation_a,
+        phone="07700 900123",
+        safe_channels=["email", "text"],
+        format_preference="either",
+    )
     booking = booking_confirm(
         booking=booking_offer(group=group, referral=person, actor=caseworker_a)
     )

@@ -44,7 +44,7 @@ CALENDAR = "/support/meetings.ics"
 def test_an_offer_is_accepted_through_the_private_link(client, organisation_a, caseworker_a, venue):
     group = GroupFactory(organisation=organisation_a, format="in_person", venue=venue)
     session_for(group)
-    person = make_referral(organisation_a)
+    person = make_referral(organisation_a, format_preference="in_person")
     booking = booking_offer(group=group, referral=person, actor=caseworker_a)
     content = page_of(client, person)
     assert "A place is ready for you" in content
@@ -74,7 +74,7 @@ def test_no_joining_details_for_waiting_or_cancelled_people(
 ):
     group = GroupFactory(organisation=organisation_a, capacity=1, format="in_person", venue=venue)
     session_for(group)
-    seated, waiting = make_referral(organisation_a), make_referral(organisation_a)
+    seated, waiting = (make_referral(organisation_a, format_preference="either") for _ in "ab")
     first = booking_confirm(booking=booking_offer(group=group, referral=seated, actor=caseworker_a))
     booking_offer(group=group, referral=waiting, actor=caseworker_a)
     content = page_of(client, waiting)
@@ -98,7 +98,7 @@ def test_the_calendar_file_is_valid_and_neutral(client, organisation_a, casework
     first = session_for(group, days=3)
     session_for(group, days=10)
     session_for(group, days=17, status=Session.Status.CANCELLED)
-    person = make_referral(organisation_a)
+    person = make_referral(organisation_a, format_preference="in_person")
     booking_confirm(booking=booking_offer(group=group, referral=person, actor=caseworker_a))
     page_of(client, person)
     response = client.get(CALENDAR)

@@ -267,7 +267,9 @@ def test_moving_the_schedule_tells_everyone_confirmed_once(
     for _ in range(2):
         booking_confirm(
             booking=booking_offer(
-                group=group, referral=make_referral(organisation_a), actor=caseworker_a
+                group=group,
+                referral=make_referral(organisation_a, format_preference="in_person"),
+                actor=caseworker_a,
             )
         )
     mail.outbox.clear()
