@@ -138,7 +138,7 @@ def offer_place(request, referral):
             does_not_fit = refusal.check
             form.add_error(
                 "override_reason",
-                f"{form.cleaned_data['group']} does not fit what they said (see above). "
+                f"{form.cleaned_data['group']} does not fit what they said. "
                 "Give a reason to offer it anyway, or choose another group.",
             )
         except services.PeerGroupError as error:

@@ -81,7 +81,7 @@ class MessageSent:
     def when_in_words(self) -> str:
         if self.goes_now:
             return "now"
-        return f"at {moment_in_words(self.goes_at)}, their next safe time"
+        return f"on {moment_in_words(self.goes_at)}, their next safe time"
 
 
 def written_channels(referral: Referral) -> list[str]:

@@ -349,7 +349,7 @@ def override_in_words(
     override: SafeContactOverride, detail: dict | None = None, *, to_them: bool = False
 ) -> str:
     """What was done and what was not safe about it: "Logged a contact attempt: by phone
-    call, which they have not said is safe; at Saturday 5 December at 7pm, outside their
+    call, which they have not said is safe; on Saturday 5 December at 7pm, outside their
     safe times." ``detail`` is the timeline event's codes (for a group's format);
     ``to_them`` says it to the person ("which you had not said was safe")."""
     detail = detail or {}
@@ -372,7 +372,7 @@ def override_in_words(
             "first meeting " if override.action == SafeContactOverride.Action.GROUP_OFFER else ""
         )
         unsafe.append(
-            f"{first}at {moment_in_words(override.contact_at)}, outside {their} safe times"
+            f"{first}on {moment_in_words(override.contact_at)}, outside {their} safe times"
         )
     return f"{override.get_action_display()}: {'; '.join(unsafe)}."
 

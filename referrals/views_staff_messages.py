@@ -38,7 +38,7 @@ def message_panel(referral: Referral, *, form: StaffMessageForm | None = None, c
             "now"
             if now_check.safe
             else (
-                f"at {moment_in_words(goes_at)}, their next safe time"
+                f"on {moment_in_words(goes_at)}, their next safe time"
                 if goes_at
                 else "at no time in the next three weeks: check their safe times"
             )

@@ -170,7 +170,7 @@ def test_the_page_warns_with_the_meetings_in_words_then_offers_with_a_reason(
         reverse("referrals:timeline", kwargs={"referral_id": person.pk})
     ).content.decode()
     assert (
-        "Offered a place in a group: first meeting at Tuesday 8 December at 7pm, outside "
+        "Offered a place in a group: first meeting on Tuesday 8 December at 7pm, outside "
         "their safe times." in timeline
     )
     assert REASON in timeline

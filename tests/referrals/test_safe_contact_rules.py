@@ -266,7 +266,7 @@ def test_an_offer_that_does_not_fit_needs_a_reason_and_records_the_first_clash(
     assert event.detail["meetings_outside"] == 1 and event.detail["group_format"] == "in_person"
     assert override_in_words(override, event.detail) == (
         "Offered a place in a group: a group that meets in person, not as they asked to "
-        "meet; first meeting at Tuesday 8 December at 7pm, outside their safe times."
+        "meet; first meeting on Tuesday 8 December at 7pm, outside their safe times."
     )
 
 
@@ -296,7 +296,7 @@ def test_an_override_in_words(texts_only, caseworker_a):
     )
     assert override_in_words(override) == (
         "Logged a contact attempt: by phone call, which they have not said is safe; "
-        "at Saturday 5 December at 7pm, outside their safe times."
+        "on Saturday 5 December at 7pm, outside their safe times."
     )
 
 

@@ -108,7 +108,7 @@ def test_outside_their_times_it_waits_for_the_next_safe_time(person, caseworker_
     with time_machine.travel(SATURDAY_7PM, tick=False):
         sent = send(person, caseworker_a)
         assert not sent.goes_now and sent.goes_at == MONDAY_10AM
-        assert sent.when_in_words == "at Monday 7 December at 10am, their next safe time"
+        assert sent.when_in_words == "on Monday 7 December at 10am, their next safe time"
         deliver_all()
     assert LocmemSmsBackend.outbox == []
     log = MessageLog.objects.get()
@@ -248,7 +248,7 @@ def test_the_page_says_it_will_go_at_their_next_safe_time(client, person, casewo
     with time_machine.travel(SATURDAY_7PM, tick=False):
         sign_in(client, caseworker_a)
         page = client.get(detail_url(person)).content.decode()
-        assert "it will go at Monday 7 December at 10am, their next safe time" in page
+        assert "it will go on Monday 7 December at 10am, their next safe time" in page
         assert 'id="safe-beside-send-message"' in page
         assert 'name="message-send_now_anyway"' in page
         response = client.post(
@@ -257,7 +257,7 @@ def test_the_page_says_it_will_go_at_their_next_safe_time(client, person, casewo
             follow=True,
         )
     content = response.content.decode()
-    assert "Message saved. It will go at Monday 7 December at 10am, their next safe time" in (
+    assert "Message saved. It will go on Monday 7 December at 10am, their next safe time" in (
         content
     )
     assert MessageLog.objects.get().status == "waiting"
@@ -300,7 +300,7 @@ def test_on_the_page_now_without_a_reason_is_refused_beside_the_field(client, pe
         ).content.decode()
     assert MessageLog.objects.get().time_override
     assert f"Message sent by {caseworker_a}" in timeline
-    assert "Sent a message: at Saturday 5 December at 7pm, outside their safe times." in timeline
+    assert "Sent a message: on Saturday 5 December at 7pm, outside their safe times." in timeline
     assert "They asked" in timeline
 
 
