@@ -199,6 +199,14 @@ PARSES_THE_PORTALS_OWN_JSON = {
     ("portal/operations/benchmark/measure.py", "_pages"): (
         "the benchmark's own answer from the portal, in a command run by an operator"
     ),
+    ("portal/notifications/services.py", "_unseal"): (
+        "a waiting message's context, decrypted from the row the portal wrote when it "
+        "decided to send it"
+    ),
+    ("referrals/models.py", "SafeContact.windows"): (
+        "a person's safe-time windows, decrypted from the row the portal wrote after "
+        "validating them (ContactWindows.to_json)"
+    ),
     ("referrals/selfreferral.py", "_draft_data"): (
         "a self-referral draft's answers, decrypted from the row the portal wrote"
     ),
