@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 
 from peergroups.models import Booking, Session
 from peergroups.reminders import session_reminders_queue
@@ -27,6 +28,7 @@ from portal.notifications.contact_windows import PRESETS, ContactWindows, Window
 from portal.notifications.models import MessageLog, StaffTask
 from portal.notifications.services import NO_SAFE_TIME, release_waiting_messages
 from referrals.notifications import referral_acknowledge
+from tests.conftest import sign_in
 from tests.factories import GroupFactory
 from tests.notifications.delivery import deliver_all
 from tests.private_links import open_place_page
@@ -225,7 +227,7 @@ def test_an_offer_made_on_friday_afternoon_is_not_timed_out_by_the_weekend(
 
 
 def test_an_offer_made_on_friday_evening_waits_for_mondays_window(
-    two_day_group, weekday_person, caseworker_a, django_capture_on_commit_callbacks
+    client, two_day_group, weekday_person, caseworker_a, django_capture_on_commit_callbacks
 ):
     booking = offer(
         two_day_group, weekday_person, caseworker_a, django_capture_on_commit_callbacks,
@@ -239,6 +241,10 @@ def test_an_offer_made_on_friday_evening_waits_for_mondays_window(
     assert log.needed_by == booking.offer_expires_at
     # While it waits, only ids are kept in plain text.
     assert log.context == {"booking_id": str(booking.pk)}
+    # The caseworker sees when it will go.
+    sign_in(client, caseworker_a)
+    page = client.get(reverse("referrals:detail", kwargs={"referral_id": weekday_person.pk}))
+    assert "Waiting for a safe time, until Monday 30 November, 9:00 a.m." in page.content.decode()
     scheduler_runs(2026, 11, 28, 12, 0)  # Saturday
     scheduler_runs(2026, 11, 30, 8, 59)
     assert mail.outbox == []
