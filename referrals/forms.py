@@ -13,6 +13,7 @@ Every name is imported here too, so ``from referrals.forms import ...`` keeps wo
 
 from __future__ import annotations
 
+from .forms_contact import ContactAttemptForm
 from .forms_fields import (
     CHILDREN,
     FORMAT,
@@ -62,7 +63,6 @@ from .forms_staff import (
     AccessReasonForm,
     CaseNoteForm,
     CloseForm,
-    ContactAttemptForm,
     EraseForm,
     SubjectAccessOpenForm,
     SubjectAccessUpdateForm,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from .choices import AttemptOutcome, Channel
-from .forms import choice_field, long_text_field
+from .forms_fields import choice_field, long_text_field
 from .forms_safe_contact_override import SafeContactOverrideMixin
 
 

@@ -1,5 +1,5 @@
-"""Staff forms on a referral: contact attempts, notes, the reason for access, closing,
-erasing, and subject access requests."""
+"""Staff forms on a referral: notes, the reason for access, closing, erasing, and subject
+access requests (a contact attempt's form is in ``forms_contact``)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,8 @@ from django import forms
 
 from portal.core.widgets import QuickCheckboxSelectMultiple, QuickRadioSelect
 
-from .choices import AttemptOutcome, Channel, CloseReason
+from .choices import CloseReason
 from .forms_fields import choice_field, long_text_field
-
-
-class ContactAttemptForm(forms.Form):
-    channel = choice_field("How did you try?", Channel.choices, "Choose how you tried.")
-    outcome = choice_field("What happened?", AttemptOutcome.choices, "Choose what happened.")
-    note = long_text_field("Note (optional)", 2000)
 
 
 class CaseNoteForm(forms.Form):

@@ -149,7 +149,7 @@ def test_a_caseworker_books_a_call_beside_what_is_safe_and_gives_a_reason_to_go_
     sign_in_through_browser(page, live_server, caseworker_a)
     page.goto(live_server.url + reverse("referrals:detail", kwargs={"referral_id": referral.pk}))
     with page.expect_navigation():
-        page.get_by_role("link", name="Book an initial call").click()
+        page.get_by_role("link", name="Book or move an initial call").click()
     aside = page.locator(".panel--safe-contact")
     assert "Email" in aside.inner_text()
     page.get_by_role("group", name="Which time?").get_by_role("radio").first.check()

@@ -93,7 +93,7 @@ def test_from_triage_to_the_register(
     page.fill("[name='note']", "Talked through what the group is like.")
     page.get_by_role("button", name="Save contact attempt").click()
     keep_screenshot(page, "referral")
-    page.get_by_role("link", name="Book an initial call").click()
+    page.get_by_role("link", name="Book or move an initial call").click()
     page.locator("[name='slot']").first.check()
     page.get_by_role("button", name="Book the call").click()
     page.wait_for_url(f"**/{person.pk}/")
