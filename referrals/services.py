@@ -380,7 +380,9 @@ def contact_attempt_record(
 
     A channel or a time the person did not say is safe is refused (``UnsafeContact``)
     unless ``override_reason`` says why; the reason is then kept, put on the timeline
-    and audited (``safe_contact_rules``)."""
+    and audited (``safe_contact_rules``). The time checked is ``made_at``, when they
+    tried (now if not given): a call made at 7pm and logged the next morning was made at
+    7pm (``forms_contact`` asks for it and refuses a time to come or long past)."""
     made_at = made_at or timezone.now()
     with transaction.atomic():
         referral = _locked(referral)
