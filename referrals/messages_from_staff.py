@@ -16,6 +16,10 @@ safe is never overridden: staff update their safe contact first.
 
 One message per form: the form's submission key becomes the message's ``SentMarker``
 key, so a double click or a resent form sends it once.
+
+A message waiting for a safe time is dropped if the referral closes or consent is
+withdrawn before it goes (its guard, in ``message_kinds``), and staff can stop it
+themselves from the referral's page (``staff_message_stop``).
 """
 
 from __future__ import annotations
@@ -30,9 +34,9 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.notifications.models import MessageLog, SentMarker
-from portal.notifications.services import message_queue
-from portal.organisations.permissions import has_role
-from portal.organisations.roles import CASE_ROLES
+from portal.notifications.services import context_kept_after_sending, message_queue
+from portal.organisations.permissions import has_role, user_roles
+from portal.organisations.roles import CASE_ROLES, Role
 
 from .choices import Channel
 from .models import Referral, ReferralEvent, SafeContact, SafeContactOverride
@@ -192,7 +196,8 @@ def _send(
         record_type="referrals.referral",
         record_id=str(referral.pk),
         template=TEMPLATE,
-        context={},
+        # Its guard (message_kinds) drops it if the referral closes before it goes.
+        context={"referral_id": str(referral.pk)},
         key=key,
         private_context={"body": body},
         send_after=goes_at if goes_at > now else None,
@@ -222,6 +227,67 @@ def _send(
         detail={"change": "message_sent", **codes},
     )
     return MessageSent(log=log, goes_at=goes_at, goes_now=not waits, override=override)
+
+
+# The roles named in a stopped message's reason, the first one held.
+ROLES_BY_SENIORITY = (Role.COORDINATOR, Role.CASEWORKER, Role.FACILITATOR)
+STOPPABLE = (MessageLog.Status.WAITING, MessageLog.Status.PENDING)
+
+
+def messages_from_staff_for_referral(referral: Referral):
+    """The caseworkers' messages to this person, by their log rows (the organisation's
+    own: a referral's id is never another organisation's)."""
+    return MessageLog.objects.filter(
+        organisation=referral.organisation,
+        recipient_type="referrals.referral",
+        recipient_id=str(referral.pk),
+        template=TEMPLATE,
+    )
+
+
+def staff_message_stop(
+    *, referral: Referral, message: MessageLog, actor: User, request=None
+) -> MessageLog:
+    """Stop a caseworker's message that has not gone yet (usually one waiting for the
+    person's safe time): it is refused "stopped by <role>", and its words are cleared.
+    On the timeline and audited; the reason names a role, never a person.
+
+    The row is locked, as a worker locks it to claim it, so a message is either stopped
+    or sent, never both. Raises ``MessageError`` if it has gone (or is going now)."""
+    with transaction.atomic():
+        roles = user_roles(actor, referral.organisation)
+        role = next((r for r in ROLES_BY_SENIORITY if r in roles), None)
+        if role is None:
+            raise MessageError("You do not have a role in this referral's organisation.")
+        log = (
+            messages_from_staff_for_referral(referral)
+            .select_for_update()
+            .filter(pk=message.pk)
+            .first()
+        )
+        if log is None:
+            raise MessageError("That message is not one of this referral's.")
+        if log.status not in STOPPABLE:
+            raise MessageError(
+                "This message has already gone, or is going now, so it cannot be stopped."
+            )
+        log.status, log.reason = MessageLog.Status.REFUSED, f"stopped by {role}"
+        log.context = context_kept_after_sending(log.context)
+        log.sealed_context = ""
+        log.save(update_fields=["status", "reason", "context", "sealed_context", "updated_at"])
+        codes = {"message": log.pk, "template": TEMPLATE, "stopped": True}
+        ReferralEvent.objects.create(
+            referral=referral, kind=ReferralEvent.Kind.MESSAGE, actor=actor, detail=codes
+        )
+        audit_record(
+            action=AuditEvent.Action.CHANGED,
+            actor=actor,
+            request=request,
+            organisation=referral.organisation,
+            target=referral,
+            detail={"change": "message_stopped", **codes},
+        )
+    return log
 
 
 def _require_sendable(referral: Referral, *, body: str, channel: str) -> None:

@@ -39,6 +39,11 @@ urlpatterns = [
     path("<uuid:referral_id>/contact-attempts/", views.contact_attempt, name="contact-attempt"),
     path("<uuid:referral_id>/notes/", views.note, name="note"),
     path("<uuid:referral_id>/messages/", views_staff_messages.message_send, name="message-send"),
+    path(
+        "<uuid:referral_id>/messages/<int:message_id>/stop/",
+        views_staff_messages.message_stop,
+        name="message-stop",
+    ),
     path("<uuid:referral_id>/safe-contact/", views.safe_contact_edit, name="safe-contact"),
     path("<uuid:referral_id>/withdraw-consent/", views.withdraw_consent, name="withdraw-consent"),
     path("links/<uuid:link_id>/revoke/", views_links.link_revoke, name="link-revoke"),

@@ -1,19 +1,24 @@
 """Sending the person a one-off message from their referral's page
-(``messages_from_staff``). The form sits on the referral's page beside what is safe for
-them; a refusal re-shows that page with the reason beside the field."""
+(``messages_from_staff``), and stopping one still waiting for their safe time. The form
+sits on the referral's page beside what is safe for them; a refusal re-shows that page
+with the reason beside the field."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from . import access
+from portal.notifications.models import MessageLog
+
+from . import access, selectors
 from .forms_staff_message import StaffMessageForm
 from .messages_from_staff import (
     MessageError,
+    messages_from_staff_for_referral,
     next_safe_moment,
     staff_message_send,
+    staff_message_stop,
     written_channels,
 )
 from .models import Referral
@@ -85,3 +90,28 @@ def message_send(request, referral):
                 )
             return redirect("referrals:detail", referral_id=referral.pk)
     return detail_page(request, referral, status=400, message_form=form, message_check=check)
+
+
+def _message_of_referral(request, *, referral_id, message_id) -> MessageLog:
+    """A caseworker's message to the person, found through their referral, itself scoped
+    to the user's organisations: anything else answers 404."""
+    referral = selectors.referral_for_staff(user=request.user, referral_id=referral_id)
+    message = get_object_or_404(messages_from_staff_for_referral(referral), pk=message_id)
+    message.referral = referral
+    return message
+
+
+@require_POST
+@access.referral_record(
+    page="stop a message", fetch=_message_of_referral, referral_of=lambda m: m.referral
+)
+def message_stop(request, message):
+    """Stop a caseworker's message still waiting for the person's safe time."""
+    referral = message.referral
+    try:
+        staff_message_stop(referral=referral, message=message, actor=request.user, request=request)
+    except MessageError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Message stopped. It will not be sent.")
+    return redirect("referrals:detail", referral_id=referral.pk)

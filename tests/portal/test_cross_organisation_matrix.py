@@ -124,6 +124,16 @@ def organisation_a_objects(
         record_id=str(referral.pk),
     )
     sent = key_client(raw_key).post("/api/v1/referrals/", referral_body(), format="json")
+    from portal.notifications.models import MessageLog
+
+    waiting = MessageLog.objects.create(
+        organisation=organisation_a,
+        recipient_type="referrals.referral",
+        recipient_id=str(referral.pk),
+        template="message_from_caseworker",
+        status=MessageLog.Status.WAITING,
+        send_after=timezone.now() + timedelta(days=1),
+    )
     return {
         "referral_id": referral.pk,
         "group_id": group.pk,
@@ -148,6 +158,7 @@ def organisation_a_objects(
         "questionnaire_id": shipped_questionnaires["ons4-wellbeing"].pk,
         "passkey_id": a_passkey(caseworker_a).pk,
         "task_id": task.pk,
+        "message_id": waiting.pk,
     }
 
 
@@ -202,3 +213,6 @@ def assert_nothing_changed(ids: dict) -> None:
     from portal.notifications.models import StaffTask
 
     assert StaffTask.objects.get(pk=ids["task_id"]).done_at is None
+    from portal.notifications.models import MessageLog
+
+    assert MessageLog.objects.get(pk=ids["message_id"]).status == "waiting"

@@ -83,7 +83,8 @@ def test_in_a_safe_time_it_goes_now_and_nothing_of_it_is_kept(person, caseworker
     assert "To stop all contact:" in text["body"]
     log = MessageLog.objects.get()
     assert (log.status, log.channel, log.template) == ("sent", "text", "message_from_caseworker")
-    assert log.sealed_context == "" and log.context == {}
+    # Only the referral's id is kept (its guard reads it), never the words.
+    assert log.sealed_context == "" and log.context == {"referral_id": str(person.pk)}
     assert canaries_in_the_database({"words": "Canarywords"}) == []
     event = ReferralEvent.objects.get(kind=ReferralEvent.Kind.MESSAGE)
     assert event.actor == caseworker_a and event.detail["channel"] == "text"
