@@ -8,6 +8,8 @@ deadlock each other.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -181,13 +183,20 @@ def _safe_windows(referral: Referral) -> ContactWindows:
         return ContactWindows()
 
 
+# However few a person's safe hours, an offer holds a place no longer than this (or the
+# group's own offer time, if longer): a place is not kept from the waiting list for months.
+OFFER_LONGEST = timedelta(days=14)
+
+
 def _make_offer(booking: Booking, group: Group, now) -> None:
     """Offer the place for ``group.offer_hours`` of the person's safe time: someone who
     can be reached only on weekdays is not timed out by a weekend, nor by the night
     before their first safe hour."""
     booking.state = Booking.State.OFFERED
     booking.offer_expires_at = _safe_windows(booking.referral).add_safe_hours(
-        now, group.offer_hours
+        now,
+        group.offer_hours,
+        not_after=now + max(OFFER_LONGEST, timedelta(hours=group.offer_hours)),
     )
     booking.save(update_fields=["state", "offer_expires_at", "updated_at"])
     ReferralEvent.objects.create(

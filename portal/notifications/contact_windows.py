@@ -214,14 +214,21 @@ class ContactWindows:
             candidates.extend(_readings(day, window.ends))
         return min(c for c in candidates if c > after and not self.allows(c))
 
-    def add_safe_hours(self, start: datetime, hours: float) -> datetime:
+    def add_safe_hours(
+        self, start: datetime, hours: float, *, not_after: datetime | None = None
+    ) -> datetime:
         """The moment ``hours`` of safe time have passed since ``start``: an offer made on
-        Friday evening to a person reached only on weekdays runs from Monday morning."""
+        Friday evening to a person reached only on weekdays runs from Monday morning.
+        ``not_after`` stops the count there (an hour a week would make 48 safe hours
+        most of a year)."""
         remaining = timedelta(hours=hours)
         cursor = start.astimezone(UTC)
         if self.any_time:
-            return cursor + remaining
+            end = cursor + remaining
+            return min(end, not_after) if not_after else end
         while True:
+            if not_after is not None and cursor >= not_after:
+                return not_after
             begins = self.next_safe_moment(cursor)
             if begins is None:
                 # No window for three weeks: count the clock rather than never end.
@@ -230,7 +237,8 @@ class ContactWindows:
             ends = self.window_end(begins)
             available = ends - begins
             if available >= remaining:
-                return begins + remaining
+                end = begins + remaining
+                return min(end, not_after) if not_after else end
             remaining -= available
             cursor = ends
 

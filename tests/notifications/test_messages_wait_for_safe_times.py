@@ -267,13 +267,14 @@ def test_the_waiting_list_is_offered_in_safe_hours_too(
     )  # fmt: skip
     assert waiting.state == Booking.State.WAITLISTED
     # The first offer runs out on Monday 7 December at 3pm; the place passes on, for 48
-    # of the next person's hours: twelve weekday evenings of 4, from 7 to 22 December.
+    # of the next person's hours: twelve weekday evenings of 4, from 7 to 22 December,
+    # but a place is held two weeks at most (OFFER_LONGEST), so until 3pm on the 21st.
     with at(2026, 12, 7, 15, 0), django_capture_on_commit_callbacks(execute=True):
         assert offers_expire_due() == 1
     first.refresh_from_db()
     waiting.refresh_from_db()
     assert (first.state, waiting.state) == (Booking.State.EXPIRED, Booking.State.OFFERED)
-    assert waiting.offer_expires_at == london(2026, 12, 22, 21, 0)
+    assert waiting.offer_expires_at == london(2026, 12, 21, 15, 0)
     log = MessageLog.objects.get(template="place_offered", recipient_id=str(evenings.pk))
     assert (log.status, log.send_after) == (MessageLog.Status.WAITING, london(2026, 12, 7, 17))
 
