@@ -9,12 +9,15 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from portal.notifications.contact_windows import ContactWindows, Window
 from portal.notifications.models import MessageLog
 from portal.notifications.services import release_waiting_messages
 from resources import services
 from resources.models import Delivery, Resource
+from tests.conftest import sign_in
 from tests.notifications.delivery import deliver_all
 from tests.referrals.factories import make_referral
 
@@ -73,3 +76,15 @@ def test_a_link_stopped_while_it_waits_is_not_sent(sent_on_saturday, caseworker_
     assert mail.outbox == []
     log = Delivery.objects.get(pk=delivery.pk).message
     assert (log.status, log.reason) == (MessageLog.Status.REFUSED, "the pack's link was stopped")
+
+
+def test_the_packs_page_says_until_when_its_message_waits(sent_on_saturday, caseworker_a):
+    delivery, _token = sent_on_saturday
+    client = Client()
+    sign_in(client, caseworker_a)
+    with at(2026, 11, 28, 11, 5):
+        page = client.get(
+            reverse("resources-staff:delivery", kwargs={"delivery_id": delivery.pk})
+        ).content.decode()
+    assert "waiting for a safe time, until Monday 30 November, 10:00 a.m." in page
+    assert "\u2013 ," not in page  # no channel is chosen until it goes
