@@ -81,7 +81,12 @@ def due_records(
         )
     if record_type == RecordType.MESSAGE_LOG:
         return MessageLog.objects.filter(organisation=organisation, created_at__lt=cutoff).exclude(
-            status__in=[MessageLog.Status.PENDING, MessageLog.Status.SENDING]
+            # Not yet sent: a message waiting for the person's safe time goes first.
+            status__in=[
+                MessageLog.Status.WAITING,
+                MessageLog.Status.PENDING,
+                MessageLog.Status.SENDING,
+            ]
         )
     if record_type == RecordType.AUDIT_LOG:
         return AuditEvent.objects.filter(organisation=organisation, at__lt=cutoff)
