@@ -70,6 +70,9 @@ class ProviderError(Exception):
 
 
 NO_SAFE_TIME = "no safe time for the person before it was needed"
+# A caseworker's reason for sending now outside the person's safe times is for now: a
+# provider's retry or the stalled-message sweep after this finds their windows in force.
+TIME_OVERRIDE_FRESH_FOR = timedelta(minutes=15)
 
 
 def send_moment(
@@ -374,7 +377,7 @@ def message_deliver(*, log_id: int, last_attempt: bool) -> MessageLog:
         moment = send_moment(
             recipient.windows, intended=max(now, log.send_after or now), needed_by=log.needed_by
         )
-        if log.time_override:
+        if log.time_override and now - log.created_at < TIME_OVERRIDE_FRESH_FOR:
             # A caseworker recorded why it must go now (referrals.safe_contact_rules).
             moment = now
         if moment is None:
