@@ -527,3 +527,19 @@ def staff_task_done(*, task: StaffTask, actor, request=None) -> StaffTask:
             },
         )
     return task
+
+
+def waiting_messages_drop(*, record_type: str, record_id: str, reason: str) -> int:
+    """Stop every message to this person that has not gone yet, at once, and forget
+    what it would have said (a person who withdraws consent is contacted no more)."""
+    with transaction.atomic():
+        unsent = MessageLog.objects.select_for_update().filter(
+            recipient_type=record_type,
+            recipient_id=record_id,
+            status__in=[MessageLog.Status.WAITING, MessageLog.Status.PENDING],
+        )
+        dropped = 0
+        for log in unsent:
+            _finish(log, MessageLog.Status.REFUSED, reason=reason)
+            dropped += 1
+    return dropped
