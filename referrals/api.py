@@ -35,7 +35,7 @@ from portal.api.throttling import CallerRateThrottle, SubmitRateThrottle
 from . import services
 from .consent import PROFESSIONAL_VERSION
 from .forms import ProfessionalReferralForm, new_submission_key
-from .forms_safe_times import DAY_CHOICES, MAX_WINDOWS
+from .forms_safe_times import DAY_CHOICES, MAX_WINDOWS, windows_formset_from_list
 from .models import Referral
 from .references import display_reference, normalise_reference
 from .selectors_referrer import referrer_agencies
@@ -433,7 +433,7 @@ class ReferralCollection(APIView):
         if idempotency_key:
             stored = previous_answer(caller=caller, key=idempotency_key, request_hash=request_hash)
             if stored is not None:
-                body = _replayed(stored.response_body)
+                body = _replayed(stored.response_body, request.data)
                 return Response(body, status=stored.status_code, headers=_location(body))
 
         serializer = ReferralCreateSerializer(data=request.data)
@@ -494,16 +494,23 @@ class ReferralCollection(APIView):
         )
 
 
-def _replayed(stored_body: dict) -> dict:
-    """A stored answer given again, with the safe times read from the referral itself."""
-    referral = (
-        Referral.objects.select_related("safe_contact")
-        .filter(reference=normalise_reference(str(stored_body.get("reference", ""))))
-        .first()
-    )
-    if referral is None or not hasattr(referral, "safe_contact"):
-        return {**stored_body, "safe_windows": []}
-    return _created_body(referral, stored_body)
+def _replayed(stored_body: dict, sent) -> dict:
+    """A stored answer given again, with the safe times the retried request sent, read as
+    on the first answer. The same key is answered only for the same body
+    (``previous_answer`` compares their fingerprints), so these are the times the first
+    answer showed. The times the portal holds now are not shown: the family or staff may
+    have changed them since, and they are not the referrer's to see."""
+    return {**stored_body, "safe_windows": _windows_as_read(sent)}
+
+
+def _windows_as_read(sent) -> list[dict]:
+    """The ``safe_windows`` of a request body as the first answer gave them: through the
+    same serializer and rows as a new referral, so sorted and joined the same way."""
+    serializer = ReferralCreateSerializer(data=sent)
+    if not serializer.is_valid():
+        return []
+    rows = windows_formset_from_list(safe_windows_from(serializer.validated_data))
+    return rows.windows().to_json() if rows.is_valid() else []
 
 
 def form_errors_as_api_detail(form) -> dict:
