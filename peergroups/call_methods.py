@@ -60,7 +60,13 @@ class CallMethodOption:
         """How the family is offered it, on their support page."""
         if self.method == Method.PHONE:
             return "A phone call: we ring you on the number you gave us"
-        return f"A video call: we send you the link {LINK_BY.get(self.channel, '')}".strip()
+        # The call is joined from their page; the message only links back to it.
+        return "A video call: you join from this page" + (
+            f". We also send you a message {LINK_BY[self.channel]}, at a time you told us "
+            "is safe, with a link back here"
+            if self.channel in LINK_BY
+            else ""
+        )
 
     @property
     def staff_words(self) -> str:

@@ -194,7 +194,13 @@ def _call_section(referral, *, call, may_book_call: bool) -> dict:
 def _call_done_words(slot: InitialCallSlot, referral) -> str:
     if slot.method == InitialCallSlot.Method.VIDEO:
         by = call_methods.LINK_BY.get(call_methods.video_link_channel(referral), "")
-        return f"You join the video call from this page; we will send you its link {by}."
+        also = (
+            f" We will also send you a message {by} at a time you told us is safe, with a "
+            "link back here."
+            if by
+            else ""
+        )
+        return f"Join the video call from this page.{also}"
     return "We will ring you then, on the number you gave us."
 
 

@@ -34,6 +34,11 @@ from tests.peergroups.support_states import call_slot
 from tests.referrals.self_referral import ANSWERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
+# The call is joined from their page; the message by email only links back to it.
+VIDEO_BY_EMAIL = (
+    "A video call: you join from this page. We also send you a message by email, at a time "
+    "you told us is safe, with a link back here"
+)
 
 
 def weekday_at(hour: int, days_ahead: int):
@@ -82,7 +87,7 @@ def test_a_family_chooses_how_and_when_their_call_happens_and_their_page_says_so
     call = page.locator("#your-call")
     ways = call.get_by_role("group", name="How would you like to talk?")
     assert ways.get_by_label("A phone call: we ring you on the number you gave us").is_visible()
-    assert ways.get_by_label("A video call: we send you the link by email").is_visible()
+    assert ways.get_by_label(VIDEO_BY_EMAIL).is_visible()
     times = call.get_by_role("button", name=re.compile("^Book my call for"))
     assert times.count() == 2
     marked = call.get_by_role("button", name=re.compile(r"\(in your safe times\)$"))
@@ -110,14 +115,18 @@ def test_a_family_chooses_how_and_when_their_call_happens_and_their_page_says_so
 
     # They would rather talk by video: same time, another way.
     page.get_by_text("Move my call to another time, or change how we talk").click()
-    page.locator("#your-call").get_by_label("A video call: we send you the link by email").check()
+    page.locator("#your-call").get_by_label(VIDEO_BY_EMAIL).check()
     no_violations(page, "the support page, changing the call")
     with page.expect_navigation():
         page.get_by_role("button", name=re.compile("^Keep my time")).click()
     assert "is now a video call" in page.locator(".notifications").inner_text()
     said = page.locator("#your-call").inner_text()
     assert f"will call you at 11:00 a.m. on {day}, by video." in said
-    assert f"We will send you a video call link by email before {day} at 11:00 a.m." in said
+    assert (
+        "Join the call from this page. We will also send you a message by email at a time "
+        "you told us is safe, with a link back here." in said
+    )
+    assert "video call link" not in said  # the message links to this page, not the call
     assert InitialCallSlot.objects.get(pk=daytime.pk).method == "video"
     assert MessageLog.objects.filter(template="call_moved").count() == 1
     keep_screenshot(page, "call-booked-by-video")

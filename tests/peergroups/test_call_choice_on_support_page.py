@@ -39,12 +39,16 @@ def test_only_the_ways_safe_for_them_are_offered_in_their_words(
     open_place_page(client, person(organisation_a, ways=("call", "text"), email=""))
     assert way_labels(your_call(client)) == [
         "A phone call: we ring you on the number you gave us",
-        "A video call: we send you the link by text",
+        "A video call: you join from this page. We also send you a message by text, at a time "
+        "you told us is safe, with a link back here",
     ]
 
     other = client.__class__()
     open_place_page(other, person(organisation_a, ways=("email",)))
-    assert way_labels(your_call(other)) == ["A video call: we send you the link by email"]
+    assert way_labels(your_call(other)) == [
+        "A video call: you join from this page. We also send you a message by email, at a "
+        "time you told us is safe, with a link back here"
+    ]
 
 
 def test_with_no_safe_way_the_page_says_so_and_offers_no_times(
@@ -97,7 +101,8 @@ def test_booking_a_way_and_a_time_and_the_page_says_what_was_chosen(
     assert (
         "We will ring you then, on the number you gave us." in notice
         if method == "phone"
-        else "we will send you its link by email." in notice
+        else "Join the video call from this page. We will also send you a message by email at "
+        "a time you told us is safe, with a link back here." in notice
     )
     slot.refresh_from_db()
     assert (slot.referral_id, slot.method) == (referral.pk, method)
@@ -107,7 +112,12 @@ def test_booking_a_way_and_a_time_and_the_page_says_what_was_chosen(
     if method == "phone":
         assert "on the number you gave us" in html and when in html
     else:
-        assert f"We will send you a video call link by email before {when}" in html
+        assert when in html
+        assert (
+            "Join the call from this page. We will also send you a message by email at a time "
+            "you told us is safe, with a link back here." in html
+        )
+        assert "video call link" not in html  # the message links to this page, not the call
         assert "The button to join the call will be here before it starts." in html
 
 

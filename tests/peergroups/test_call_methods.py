@@ -49,7 +49,8 @@ def test_each_way_needs_its_own_channel_safe_and_the_details_for_it(organisation
 
     assert [o.method for o in methods_safe_for_family(by_text)] == ["video"]
     assert methods_safe_for_family(by_text)[0].family_words == (
-        "A video call: we send you the link by text"
+        "A video call: you join from this page. We also send you a message by text, at a time "
+        "you told us is safe, with a link back here"
     )
     nowhere = {o.method: o for o in call_method_options(by_email_without_address)}
     assert not nowhere["phone"].safe and nowhere["phone"].problem.startswith("They have not")
