@@ -71,6 +71,7 @@ def test_a_caseworker_stops_a_message_waiting_for_a_safe_time(
         )
         timeline = page.locator("ol.timeline").inner_text()
         assert f"Message stopped by {caseworker_a} before it went" in timeline
+        assert "written to go at their next safe time" in timeline
 
     log = MessageLog.objects.get(template="message_from_caseworker")
     assert (log.status, log.reason, log.sealed_context) == ("refused", "stopped by caseworker", "")

@@ -125,6 +125,23 @@ def test_outside_their_times_it_waits_for_the_next_safe_time(person, caseworker_
     assert MessageLog.objects.get().sealed_context == ""
 
 
+def test_the_timeline_says_it_was_written_to_go_later_which_stays_true_once_gone(
+    client, person, caseworker_a
+):
+    with time_machine.travel(SATURDAY_7PM, tick=False):
+        send(person, caseworker_a)
+    with time_machine.travel(MONDAY_10AM, tick=False):
+        release_waiting_messages()
+        deliver_all()
+        sign_in(client, caseworker_a)
+        timeline = client.get(
+            reverse("referrals:timeline", kwargs={"referral_id": person.pk})
+        ).content.decode()
+    assert MessageLog.objects.get().status == "sent"
+    assert "by text message, written to go at their next safe time" in timeline
+    assert "held until" not in timeline
+
+
 def test_now_outside_their_times_is_refused_without_a_reason(person, caseworker_a):
     with time_machine.travel(SATURDAY_7PM, tick=False), pytest.raises(UnsafeContact) as refused:
         send(person, caseworker_a, send_now_anyway=True)
