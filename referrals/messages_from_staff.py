@@ -34,7 +34,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.notifications.models import MessageLog, SentMarker
-from portal.notifications.services import context_kept_after_sending, message_queue
+from portal.notifications.services import message_queue, message_refuse
 from portal.organisations.permissions import has_role, user_roles
 from portal.organisations.roles import CASE_ROLES, Role
 
@@ -271,10 +271,7 @@ def staff_message_stop(
             raise MessageError(
                 "This message has already gone, or is going now, so it cannot be stopped."
             )
-        log.status, log.reason = MessageLog.Status.REFUSED, f"stopped by {role}"
-        log.context = context_kept_after_sending(log.context)
-        log.sealed_context = ""
-        log.save(update_fields=["status", "reason", "context", "sealed_context", "updated_at"])
+        message_refuse(log, reason=f"stopped by {role}")
         codes = {"message": log.pk, "template": TEMPLATE, "stopped": True}
         ReferralEvent.objects.create(
             referral=referral, kind=ReferralEvent.Kind.MESSAGE, actor=actor, detail=codes

@@ -529,6 +529,12 @@ def staff_task_done(*, task: StaffTask, actor, request=None) -> StaffTask:
     return task
 
 
+def message_refuse(log: MessageLog, *, reason: str) -> None:
+    """Settle a message that has not gone (its row locked by the caller) as refused, and
+    forget what it would have said: stopped by staff, or for a person who withdrew."""
+    _finish(log, MessageLog.Status.REFUSED, reason=reason)
+
+
 def waiting_messages_drop(*, record_type: str, record_id: str, reason: str) -> int:
     """Stop every message to this person that has not gone yet, at once, and forget
     what it would have said (a person who withdraws consent is contacted no more)."""
@@ -540,6 +546,6 @@ def waiting_messages_drop(*, record_type: str, record_id: str, reason: str) -> i
         )
         dropped = 0
         for log in unsent:
-            _finish(log, MessageLog.Status.REFUSED, reason=reason)
+            message_refuse(log, reason=reason)
             dropped += 1
     return dropped
