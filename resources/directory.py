@@ -34,6 +34,9 @@ CSV_COLUMNS = [
     "languages",
     "status",
     "check_note",
+    "assured_date",
+    "assured_by",
+    "assured_from",
 ]
 # ORUK column -> Signpost field
 CSV_TO_FIELD = {
@@ -51,6 +54,9 @@ CSV_TO_FIELD = {
     "languages": "languages",
     "status": "status",
     "check_note": "check_note",
+    "assured_date": "assured_date",
+    "assured_by": "assured_by",
+    "assured_from": "assured_from",
 }
 MAX_ROWS = 2000
 # An upload's limits (the form refuses a larger file before reading it). The export's
@@ -168,6 +174,9 @@ def _from_oruk(item: dict) -> dict:
         ).strip(", "),
         "status": _text(item.get("status")) or Signpost.Status.ACTIVE,
         "check_note": _text(item.get("check_note")),
+        "assured_date": _text(item.get("assured_date")),
+        "assured_by": _text(item.get("assured_by")),
+        "assured_from": _text(item.get("assured_from")),
         "locally_editable": bool(item.get("locally_editable", False)),
     }
 
@@ -226,6 +235,12 @@ def parse_json(text: str) -> Parsed:
     return parsed
 
 
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def export_csv(signposts) -> str:
     # Every cell as text (a phone number "+44 ..." too): the file is for reading and
     # re-importing, and the one writer neutralises what a spreadsheet would run.
@@ -233,7 +248,7 @@ def export_csv(signposts) -> str:
         [
             CSV_COLUMNS,
             *(
-                [str(getattr(signpost, CSV_TO_FIELD[column])) for column in CSV_COLUMNS]
+                [_cell(getattr(signpost, CSV_TO_FIELD[column])) for column in CSV_COLUMNS]
                 for signpost in signposts
             ),
         ]
@@ -262,6 +277,9 @@ def to_oruk(signpost: Signpost) -> dict:
             {"name": name.strip()} for name in signpost.languages.split(",") if name.strip()
         ],
         "check_note": signpost.check_note,
+        "assured_date": signpost.assured_date.isoformat() if signpost.assured_date else "",
+        "assured_by": signpost.assured_by,
+        "assured_from": signpost.assured_from,
     }
 
 

@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.core.validators import URLValidator
+from django.utils import timezone
 
 from portal.core.json_limits import JsonBodyError
 from portal.core.widgets import NativeDateInput, QuickCheckboxSelectMultiple, QuickRadioSelect
@@ -13,7 +14,7 @@ from referrals.choices import Stage as ReferralStage
 
 from . import directory
 from .models import Audience, Delivery, Resource, Signpost, Stage
-from .rendering import looks_like_html
+from .rendering import looks_like_html, source_problems
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{1,28}$")
 
@@ -102,10 +103,17 @@ class ResourceForm(WithOrganisation, forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose from the signposts listed."},
     )
-    review_by = forms.DateField(
-        label="Review by",
+    last_checked = forms.DateField(
+        label="Last checked",
+        help_text=(
+            "The day someone last checked this against its sources. Families see it; "
+            "it is due for review a year later."
+        ),
         widget=NativeDateInput(),
-        error_messages={"required": "Enter a review date.", "invalid": "Enter a real date."},
+        error_messages={
+            "required": "Enter the date it was last checked.",
+            "invalid": "Enter a real date, like 3 12 2026.",
+        },
     )
     status = forms.ChoiceField(
         label="Status",
@@ -135,12 +143,21 @@ class ResourceForm(WithOrganisation, forms.Form):
             del self.fields["change_note"]
             self._add_organisation(organisations)
 
+    def clean_last_checked(self):
+        checked = self.cleaned_data["last_checked"]
+        if checked > timezone.localdate():
+            raise forms.ValidationError("The date it was last checked cannot be in the future.")
+        return checked
+
     def clean_body(self):
         body = self.cleaned_data["body"]
         if looks_like_html(body):
             raise forms.ValidationError(
                 "Remove the HTML tags: write in Markdown only. HTML is never shown on the page."
             )
+        problems = source_problems(body)
+        if problems:
+            raise forms.ValidationError(problems)
         return body
 
 
@@ -241,6 +258,28 @@ class SignpostForm(forms.Form):
         error_messages={"invalid_choice": "Choose active, to check or no longer operating."},
     )
     check_note = forms.CharField(label="Note for staff", max_length=300, required=False)
+    assured_date = forms.DateField(
+        label="When were these details last checked with the service?",
+        help_text="Only checked entries are shown to families.",
+        widget=NativeDateInput(),
+        required=False,
+        error_messages={"invalid": "Enter a real date, like 3 12 2026."},
+    )
+    assured_from = forms.CharField(
+        label="Where did you check them? (optional)",
+        help_text="The web page you checked, starting with https://",
+        max_length=300,
+        required=False,
+    )
+
+    def clean_assured_date(self):
+        checked = self.cleaned_data["assured_date"]
+        if checked and checked > timezone.localdate():
+            raise forms.ValidationError("The date they were checked cannot be in the future.")
+        return checked
+
+    def clean_assured_from(self):
+        return self._web_address("assured_from")
 
     def clean_phone(self):
         return _phone(self.cleaned_data["phone"], "phone number")
@@ -249,7 +288,10 @@ class SignpostForm(forms.Form):
         return _phone(self.cleaned_data["text_number"], "text message number")
 
     def clean_url(self):
-        url = self.cleaned_data["url"].strip()
+        return self._web_address("url")
+
+    def _web_address(self, name: str) -> str:
+        url = self.cleaned_data[name].strip()
         if url:
             try:
                 URLValidator(schemes=["http", "https"])(url)
@@ -266,11 +308,25 @@ class SignpostForm(forms.Form):
         cleaned = super().clean()
         if not self.errors and not (cleaned.get("phone") or cleaned.get("url")):
             raise forms.ValidationError("Give a phone number or a web address.")
+        if (
+            not self.errors
+            and cleaned.get("status") == Signpost.Status.ACTIVE
+            and not cleaned.get("assured_date")
+        ):
+            self.unchecked_active(cleaned)
         return cleaned
+
+    def unchecked_active(self, cleaned: dict) -> None:
+        self.add_error(
+            "assured_date",
+            "Give the date you last checked these details with the service, or choose "
+            "\u201cCheck it is still operating before sharing\u201d.",
+        )
 
 
 class SignpostRowForm(SignpostForm):
-    """One row of an imported file: the same checks as the form, plus its id."""
+    """One row of an imported file: the same checks as the form, plus its id and who
+    checked it."""
 
     key = forms.SlugField(
         label="id",
@@ -280,6 +336,15 @@ class SignpostRowForm(SignpostForm):
             "invalid": "use only letters, numbers, hyphens and underscores in the id.",
         },
     )
+    assured_by = forms.CharField(label="assured_by", max_length=200, required=False)
+
+    # A file may come from a directory that never recorded when its entries were checked.
+    # Those entries are kept, but hidden from families until someone checks them.
+    UNCHECKED_NOTE = "No date of checking in the file: check it before sharing."
+
+    def unchecked_active(self, cleaned: dict) -> None:
+        cleaned["status"] = Signpost.Status.TO_CHECK
+        cleaned["check_note"] = cleaned.get("check_note") or self.UNCHECKED_NOTE
 
 
 class SignpostImportForm(WithOrganisation, forms.Form):

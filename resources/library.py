@@ -13,10 +13,16 @@ Resource files are Markdown with a small front matter::
     summary: One or two sentences.
     stages: search, wellbeing
     audiences: partners, parents
-    review_by: 2027-11-30
+    last_checked: 2026-12-03
     signposts: samaritans, stop-it-now
     ---
-    The text, in Markdown.
+    The text, in Markdown. A legal statement carries its source beside it.[^pace-16]
+
+    [^pace-16]: [Police and Criminal Evidence Act 1984, section 16](https://www.legislation.gov.uk/ukpga/1984/60/section/16)
+
+``last_checked`` is the day the text was last checked against its sources: readers see it,
+and the guide is due for review a year later. A load that changes a file makes a new
+version of that resource; packs already sent keep the versions they were sent with.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from referrals.choices import Stage as ReferralStage
 
 from . import directory, services
 from .models import Audience, Pack, Resource, Signpost, Stage
-from .rendering import looks_like_html
+from .rendering import looks_like_html, source_problems
 
 LIBRARY = Path(__file__).resolve().parent / "library"
 
@@ -75,7 +81,9 @@ def parse_resource_file(path: Path) -> tuple[dict, str]:
 def read_resource(path: Path) -> LibraryResource:
     meta, body = parse_resource_file(path)
     missing = [
-        k for k in ("slug", "title", "summary", "stages", "audiences", "review_by") if k not in meta
+        k
+        for k in ("slug", "title", "summary", "stages", "audiences", "last_checked")
+        if k not in meta
     ]
     if missing:
         raise LibraryError(f"{path.name}: missing {', '.join(missing)}.")
@@ -89,10 +97,17 @@ def read_resource(path: Path) -> LibraryResource:
         raise LibraryError(f"{path.name}: the slug must be lower-case words and hyphens.")
     if looks_like_html(body):
         raise LibraryError(f"{path.name}: write Markdown only, no HTML.")
+    if "review_by" in meta:
+        raise LibraryError(
+            f"{path.name}: review_by is worked out from last_checked (a year later); remove it."
+        )
     try:
-        review_by = date.fromisoformat(meta["review_by"])
+        last_checked = date.fromisoformat(meta["last_checked"])
     except ValueError as error:
-        raise LibraryError(f"{path.name}: review_by must be a date like 2027-11-30.") from error
+        raise LibraryError(f"{path.name}: last_checked must be a date like 2026-12-03.") from error
+    problems = source_problems(body)
+    if problems:
+        raise LibraryError(f"{path.name}: " + " ".join(problems))
     return LibraryResource(
         slug=meta["slug"],
         content=services.ResourceContent(
@@ -101,7 +116,7 @@ def read_resource(path: Path) -> LibraryResource:
             body=body,
             stages=stages,
             audiences=audiences,
-            review_by=review_by,
+            last_checked=last_checked,
             status=Resource.Status.PUBLISHED,
         ),
         signpost_keys=_split_list(meta.get("signposts", "")),

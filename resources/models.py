@@ -12,7 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from portal.core.append_only import AppendOnlyModel
@@ -99,6 +99,12 @@ class Signpost(models.Model):
     languages = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     check_note = models.CharField(max_length=300, blank=True)
+    # When the details were last checked with the service, by whom, and where (ORUK's
+    # assured_date; the other two are ours). Only a checked entry can be active: an
+    # unchecked one is never shown to families.
+    assured_date = models.DateField("Details last checked", null=True, blank=True)
+    assured_by = models.CharField("Checked by", max_length=200, blank=True)
+    assured_from = models.URLField("Checked against", max_length=300, blank=True)
     # A national entry that each organisation is expected to replace with its local
     # details (the local sexual assault referral centre).
     locally_editable = models.BooleanField(default=False)
@@ -123,6 +129,10 @@ class Signpost(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(phone="") | ~Q(url=""), name="signpost_has_phone_or_url"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(assured_date__isnull=False),
+                name="signpost_active_only_when_checked",
             ),
         ]
 
@@ -164,6 +174,9 @@ class Resource(models.Model):
     # Signpost ids in the order they are shown at the end of the resource.
     signpost_ids = models.JSONField(default=list, blank=True)
     reading_minutes = models.PositiveSmallIntegerField(default=1)
+    # When someone last checked the content against its sources; readers see it. Staff
+    # see "review by", which is always a year later (the library is checked yearly).
+    last_checked = models.DateField()
     review_by = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(default=1)
@@ -182,6 +195,10 @@ class Resource(models.Model):
                 fields=["slug"],
                 condition=Q(organisation__isnull=True),
                 name="resource_slug_unique_in_library",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_by__gt=F("last_checked")),
+                name="resource_review_after_last_checked",
             ),
         ]
         indexes = [models.Index(fields=["status", "review_by"])]
@@ -216,6 +233,7 @@ class ResourceVersion(AppendOnlyModel):
     audiences = models.JSONField(default=list)
     signpost_ids = models.JSONField(default=list, blank=True)
     reading_minutes = models.PositiveSmallIntegerField()
+    last_checked = models.DateField()
     review_by = models.DateField()
     status = models.CharField(max_length=20, choices=Resource.Status.choices)
     changed_fields = models.JSONField(default=list, blank=True)

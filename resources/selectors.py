@@ -8,6 +8,7 @@ another organisation's id answers 404.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -45,6 +46,7 @@ class ShownResource:
     reading_minutes: int
     signposts: list[Signpost] = field(default_factory=list)
     slug: str = ""
+    last_checked: date | None = None
 
 
 def signposts_by_ids(ids, *, organisation=None, public: bool = True) -> dict[str, Signpost]:
@@ -75,15 +77,21 @@ def shown(items, *, organisation=None, heading_offset: int = 0, public=True) -> 
         public=public,
     )
     result = []
-    for item in items:
+    for position, item in enumerate(items, start=1):
         result.append(
             ShownResource(
                 title=item.title,
                 summary=item.summary,
-                html=render_markdown(item.body, heading_offset=heading_offset),
+                html=render_markdown(
+                    item.body,
+                    heading_offset=heading_offset,
+                    # Each guide's sources link within that guide, however many are shown.
+                    doc_id=f"part-{position}" if len(items) > 1 else "",
+                ),
                 reading_minutes=item.reading_minutes,
                 signposts=[signposts[pk] for pk in item.signpost_ids if pk in signposts],
                 slug=getattr(item, "slug", ""),
+                last_checked=item.last_checked,
             )
         )
     return result

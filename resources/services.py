@@ -45,6 +45,7 @@ VERSIONED_FIELDS = (
     "stages",
     "audiences",
     "signpost_ids",
+    "last_checked",
     "review_by",
     "status",
 )
@@ -62,6 +63,9 @@ SIGNPOST_FIELDS = (
     "languages",
     "status",
     "check_note",
+    "assured_date",
+    "assured_by",
+    "assured_from",
 )
 
 
@@ -97,6 +101,19 @@ def _require_coordinator(actor: User | None, organisation: Organisation | None) 
 
 # --- Resources -------------------------------------------------------------------------
 
+# Guidance changes (new law, a helpline's new number): every guide is checked again a
+# year after it was last checked.
+REVIEW_EVERY_YEARS = 1
+
+
+def review_due(last_checked: date) -> date:
+    """The same day a year later (28 February for a guide checked on 29 February)."""
+    year = last_checked.year + REVIEW_EVERY_YEARS
+    try:
+        return last_checked.replace(year=year)
+    except ValueError:
+        return last_checked.replace(year=year, day=28)
+
 
 @dataclass(frozen=True)
 class ResourceContent:
@@ -105,9 +122,13 @@ class ResourceContent:
     body: str
     stages: tuple[str, ...]
     audiences: tuple[str, ...]
-    review_by: date
+    last_checked: date
     status: str = Resource.Status.DRAFT
     signpost_ids: tuple[str, ...] = field(default=())
+
+    @property
+    def review_by(self) -> date:
+        return review_due(self.last_checked)
 
     def values(self) -> dict:
         return {
@@ -117,6 +138,7 @@ class ResourceContent:
             "stages": list(self.stages),
             "audiences": list(self.audiences),
             "signpost_ids": [str(pk) for pk in self.signpost_ids],
+            "last_checked": self.last_checked,
             "review_by": self.review_by,
             "status": self.status,
         }
@@ -135,6 +157,7 @@ def _record_version(
         audiences=resource.audiences,
         signpost_ids=resource.signpost_ids,
         reading_minutes=resource.reading_minutes,
+        last_checked=resource.last_checked,
         review_by=resource.review_by,
         status=resource.status,
         changed_fields=changed,
@@ -238,8 +261,13 @@ def signpost_save(
     _require_coordinator(actor, organisation)
     fields = {name: values.get(name, "") for name in SIGNPOST_FIELDS}
     fields["status"] = fields["status"] or Signpost.Status.ACTIVE
+    fields["assured_date"] = fields["assured_date"] or None
     if not (fields["phone"] or fields["url"]):
         raise ResourceError("Give a phone number or a web address.")
+    if fields["status"] == Signpost.Status.ACTIVE and fields["assured_date"] is None:
+        raise ResourceError(
+            "Give the date these details were last checked, or mark the entry to be checked."
+        )
     with transaction.atomic():
         if signpost is None:
             signpost = Signpost.objects.filter(organisation=organisation, key=key).first()
@@ -247,6 +275,13 @@ def signpost_save(
             signpost = Signpost(organisation=organisation, key=key)
         elif signpost.organisation_id != (organisation.pk if organisation else None):
             raise ResourceError("That entry belongs to someone else.")
+        if "assured_by" not in values and actor is not None:
+            # The staff form has no "checked by": whoever gives a new date vouches for it.
+            fields["assured_by"] = (
+                actor.get_full_name()
+                if fields["assured_date"] != signpost.assured_date
+                else signpost.assured_by
+            )
         for name, value in fields.items():
             setattr(signpost, name, value)
         if "locally_editable" in values:

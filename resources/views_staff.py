@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -75,7 +76,7 @@ def _content(form) -> services.ResourceContent:
         body=data["body"],
         stages=tuple(data["stages"]),
         audiences=tuple(data["audiences"]),
-        review_by=data["review_by"],
+        last_checked=data["last_checked"],
         status=data["status"],
         signpost_ids=tuple(str(s.pk) for s in data["signposts"]),
     )
@@ -88,7 +89,7 @@ def resource_new(request):
         request.POST or None,
         signposts=selectors.signposts_for_staff(user=request.user),
         organisations=organisations,
-        initial={"status": Resource.Status.DRAFT},
+        initial={"status": Resource.Status.DRAFT, "last_checked": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -145,7 +146,7 @@ def resource_edit(request, resource_id):
             "stages": resource.stages,
             "audiences": resource.audiences,
             "signposts": resource.signpost_ids,
-            "review_by": resource.review_by,
+            "last_checked": resource.last_checked,
             "status": resource.status,
         },
     )

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -59,6 +60,11 @@ def _signpost_initial(signpost: Signpost) -> dict:
     return {name: getattr(signpost, name) for name in services.SIGNPOST_FIELDS}
 
 
+def _local_version_initial(national: Signpost) -> dict:
+    # Their own details are not checked until they check them.
+    return {**_signpost_initial(national), "assured_date": None, "assured_from": ""}
+
+
 @require_http_methods(["GET", "POST"])
 def signpost_new(request):
     organisations = coordinated_organisations_or_403(request.user)
@@ -68,7 +74,11 @@ def signpost_new(request):
         replaces = selectors.national_signpost(signpost_id=replaces_id)
     form = SignpostForm(
         request.POST or None,
-        initial=_signpost_initial(replaces) if replaces else {"status": "active"},
+        initial=(
+            _local_version_initial(replaces)
+            if replaces
+            else {"status": "active", "assured_date": timezone.localdate()}
+        ),
     )
     if len(organisations) > 1:
         form.fields["organisation"] = organisation_field(organisations)

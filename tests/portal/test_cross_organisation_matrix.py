@@ -8,7 +8,7 @@ id fails here until this file knows which of A's objects to try it with.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -98,7 +98,13 @@ def organisation_a_objects(
     signpost = resource_services.signpost_save(
         organisation=organisation_a,
         key="a-service",
-        values={"provider": "P", "name": "A's", "description": "D", "phone": "0800 000 000"},
+        values={
+            "provider": "P",
+            "name": "A's",
+            "description": "D",
+            "phone": "0800 000 000",
+            "assured_date": date.today(),
+        },
         actor=coordinator_a,
     )
     delivery, _ = resource_services.pack_send(

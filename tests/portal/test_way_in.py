@@ -18,6 +18,7 @@ pages too, whatever address answered them.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,13 @@ def public_objects(organisation_a):
     signpost = resource_services.signpost_save(
         organisation=None,
         key="a-helpline",
-        values={"provider": "P", "name": "A helpline", "description": "D", "phone": "0800 1111"},
+        values={
+            "provider": "P",
+            "name": "A helpline",
+            "description": "D",
+            "phone": "0800 1111",
+            "assured_date": date.today(),
+        },
         actor=None,
     )
     return {

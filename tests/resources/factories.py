@@ -20,10 +20,14 @@ def content(**overrides) -> services.ResourceContent:
         "body": "## A heading\n\nSome kind words.",
         "stages": ("waiting",),
         "audiences": ("partners", "parents", "carers", "other_family", "friends"),
-        "review_by": date.today() + timedelta(days=365),
+        "last_checked": date.today(),
         "status": Resource.Status.PUBLISHED,
         "signpost_ids": (),
     }
+    review_by = overrides.pop("review_by", None)
+    if review_by is not None:
+        # A guide is due for review a year after it was last checked.
+        overrides["last_checked"] = review_by - timedelta(days=365)
     values.update(overrides)
     return services.ResourceContent(**values)
 

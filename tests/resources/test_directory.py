@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -188,7 +189,13 @@ def test_local_signposts_belong_to_their_organisation(
     signpost = services.signpost_save(
         organisation=organisation_a,
         key="ours",
-        values={"provider": "P", "name": "Ours", "description": "D", "phone": "0800 000 000"},
+        values={
+            "provider": "P",
+            "name": "Ours",
+            "description": "D",
+            "phone": "0800 000 000",
+            "assured_date": date.today(),
+        },
         actor=coordinator_a,
     )
     sign_in(client, coordinator_b)

@@ -100,7 +100,13 @@ def world_a(organisation_a, coordinator_a, caseworker_a):
     signpost = services.signpost_save(
         organisation=organisation_a,
         key="a-local",
-        values={"provider": "A", "name": "A local", "description": "D", "phone": "0800 000 000"},
+        values={
+            "provider": "A",
+            "name": "A local",
+            "description": "D",
+            "phone": "0800 000 000",
+            "assured_date": date.today(),
+        },
         actor=coordinator_a,
     )
     referral = make_referral(organisation_a, safe_channels=["email", "post"])
