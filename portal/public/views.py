@@ -23,10 +23,18 @@ def staying_safe_online(request):
     return render(request, "public/staying_safe_online.html")
 
 
+# The library's guide for a family afraid the person may harm themselves. Linked from
+# "Get help now" only while it is published, so the link never leads to a "not found".
+HARM_GUIDE_SLUG = "if-you-are-worried-they-might-harm-themselves"
+
+
 @public
 @require_GET
 def get_help_now(request):
-    return render(request, "public/get_help_now.html")
+    from resources.selectors import published_resources
+
+    harm_guide = published_resources().filter(slug=HARM_GUIDE_SLUG).only("slug", "title").first()
+    return render(request, "public/get_help_now.html", {"harm_guide": harm_guide})
 
 
 @public
