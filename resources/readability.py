@@ -99,3 +99,19 @@ def unexplained_jargon(markdown: str) -> list[UnexplainedTerm]:
         if spelt_out == -1 or spelt_out > first_use.start():
             found.append(UnexplainedTerm(term, meaning))
     return found
+
+
+@dataclass(frozen=True)
+class Readability:
+    age: float
+    maximum: int
+    jargon: list[UnexplainedTerm]
+
+    @property
+    def too_hard(self) -> bool:
+        return self.age > self.maximum
+
+
+def summary(markdown: str) -> Readability:
+    """What a coordinator sees beside a guide: its reading age and unexplained jargon."""
+    return Readability(reading_age(markdown), MAXIMUM_READING_AGE, unexplained_jargon(markdown))

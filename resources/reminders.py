@@ -1,4 +1,5 @@
-"""A weekly nudge to coordinators about guides past their "review by" date.
+"""A weekly nudge to coordinators about guides past their "review by" date, and directory
+entries nobody has checked for a year.
 
 Guidance changes (new legislation, a helpline's new number), so a guide that nobody has
 checked for a year may now be wrong. The digest lists exactly what the coordinator's
@@ -15,7 +16,8 @@ from portal.notifications.services import message_queue
 from portal.organisations.models import Membership, Organisation
 from portal.organisations.roles import Role
 
-from .models import Resource
+from .models import Resource, Signpost
+from .selectors import signpost_check_cutoff
 
 # A long list helps nobody in an email; the page has the rest.
 LISTED_PER_DIGEST = 30
@@ -33,17 +35,27 @@ def review_due_digests_queue(*, now: datetime | None = None) -> int:
         "organisation_id", "title", "review_by"
     ):
         own.setdefault(organisation_id, []).append((title, review_by))
-    if not library and not own:
+    stale = Signpost.objects.filter(
+        status=Signpost.Status.ACTIVE, assured_date__lt=signpost_check_cutoff(today)
+    ).order_by("assured_date", "name")
+    national = list(stale.filter(organisation__isnull=True).values_list("name", "assured_date"))
+    own_signposts: dict[int, list] = {}
+    for organisation_id, name, checked in stale.filter(organisation__isnull=False).values_list(
+        "organisation_id", "name", "assured_date"
+    ):
+        own_signposts.setdefault(organisation_id, []).append((name, checked))
+    if not library and not own and not national and not own_signposts:
         return 0
 
     coordinators = Membership.objects.active().filter(role=Role.COORDINATOR)
-    if not library:
-        coordinators = coordinators.filter(organisation_id__in=own)
+    if not library and not national:
+        coordinators = coordinators.filter(organisation_id__in={*own, *own_signposts})
     pairs = list(coordinators.values_list("organisation_id", "user__public_id").distinct())
     organisations = Organisation.objects.in_bulk({organisation_id for organisation_id, _ in pairs})
     queued = 0
     for organisation_id, person in pairs:
         listed = own.get(organisation_id, []) + library
+        signposts = own_signposts.get(organisation_id, []) + national
         queued += bool(
             message_queue(
                 organisation=organisations[organisation_id],
@@ -54,6 +66,10 @@ def review_due_digests_queue(*, now: datetime | None = None) -> int:
                     "count": len(listed),
                     "own": _lines(own.get(organisation_id, [])),
                     "library": _lines(library),
+                    "signposts": [
+                        f"{name} (last checked {checked:%-d %B %Y})"
+                        for name, checked in signposts[:LISTED_PER_DIGEST]
+                    ],
                 },
                 key=f"resource-review:{organisation_id}:{person}:{year}-W{week:02d}",
             )

@@ -8,7 +8,7 @@ another organisation's id answers 404.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -197,6 +197,22 @@ def resources_due_for_review(*, user) -> QuerySet[Resource]:
         .select_related("organisation")
         .order_by("review_by", "title")
     )
+
+
+def signposts_due_for_check(*, user) -> QuerySet[Signpost]:
+    """Active entries last checked more than a year ago: the coordinator's and national."""
+    return (
+        Signpost.objects.visible_to(user, roles=[Role.COORDINATOR])
+        .filter(status=Signpost.Status.ACTIVE, assured_date__lt=signpost_check_cutoff())
+        .select_related("organisation")
+        .order_by("assured_date", "name")
+    )
+
+
+def signpost_check_cutoff(today: date | None = None) -> date:
+    """Entries checked before this day are due to be checked again."""
+    today = today or timezone.localdate()
+    return today - timedelta(days=365)
 
 
 # --- Staff: directory ------------------------------------------------------------------

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.organisations.permissions import organisations_for
 from portal.organisations.roles import Role
 
-from . import selectors, services
+from . import readability, selectors, services
 from .forms import PackForm, ResourceForm
 from .models import Resource, Stage
 
@@ -128,6 +128,7 @@ def resource_detail(request, resource_id):
             "item": selectors.shown([resource], public=False)[0],
             "versions": selectors.resource_versions(resource=resource),
             "editable": editable,
+            "readability": readability.summary(resource.body),
         },
     )
 
@@ -193,7 +194,10 @@ def review_due(request):
     return render(
         request,
         "resources/staff/review_due.html",
-        {"resources": list(selectors.resources_due_for_review(user=request.user)[:200])},
+        {
+            "resources": list(selectors.resources_due_for_review(user=request.user)[:200]),
+            "signposts": list(selectors.signposts_due_for_check(user=request.user)[:200]),
+        },
     )
 
 
