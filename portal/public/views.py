@@ -44,6 +44,20 @@ def cookies(request):
 
 
 @public
+@require_GET
+def privacy_notices(request):
+    """Each organisation's privacy notice: information pages that belong to no one
+    organisation link here."""
+    from portal.organisations.models import Organisation
+
+    return render(
+        request,
+        "public/privacy_notices.html",
+        {"organisations": list(Organisation.objects.order_by("name"))},
+    )
+
+
+@public
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def quick_exit(request):
