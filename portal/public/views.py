@@ -45,6 +45,20 @@ def cookies(request):
 
 @public
 @require_GET
+def accessibility(request):
+    """The accessibility statement: who runs the site, how accessible it is, its known
+    limits, and how to tell the charities that run it about a problem."""
+    from portal.organisations.models import Organisation
+
+    return render(
+        request,
+        "public/accessibility.html",
+        {"organisations": list(Organisation.objects.order_by("name"))},
+    )
+
+
+@public
+@require_GET
 def privacy_notices(request):
     """Each organisation's privacy notice: information pages that belong to no one
     organisation link here."""

@@ -20,6 +20,7 @@ PUBLIC_URL_NAMES = {
     "public:staying-safe-online",
     "public:get-help-now",
     "public:cookies",
+    "public:accessibility",
     "public:privacy",
     "public:privacy-notice",
     "public:quick-exit",
