@@ -326,6 +326,15 @@ def _written_for(resource: Resource, audience: str | None) -> bool:
     return not resource.audiences or audience is None or audience in resource.audiences
 
 
+def _mainly_about(resource, stage: str) -> bool:
+    """Whether a guide is mainly about ``stage``: listed first, and otherwise only touching
+    on wellbeing. The guide on worrying someone may harm themselves also serves wellbeing,
+    but it does not stand in for "looking after yourself"; nor does the guide for parents
+    of an under-18 stand in for the guides about children at home."""
+    stages = list(resource.stages)
+    return bool(stages) and stages[0] == stage and set(stages) <= {stage, Stage.WELLBEING}
+
+
 def pack_suggestion(*, referral: Referral) -> Suggestion:
     """A starting pack for a referral, from its stage, relationship and children at home.
 
@@ -360,11 +369,11 @@ def pack_suggestion(*, referral: Referral) -> Suggestion:
         extra = [
             r
             for r in library
-            if resource_stage in r.stages and _written_for(r, audience) and r not in chosen
+            if _mainly_about(r, resource_stage) and _written_for(r, audience) and r not in chosen
         ]
         if first_only:
             extra = extra[:1]
-        if extra and not any(resource_stage in r.stages for r in chosen):
+        if extra and not any(_mainly_about(r, resource_stage) for r in chosen):
             chosen.extend(extra)
             reasons.append(reason)
 

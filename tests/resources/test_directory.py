@@ -95,7 +95,7 @@ def test_the_export_round_trips_through_csv_and_json(
     assert response.status_code == 302
     local = Signpost.objects.get(organisation=organisation_b)
     assert local.key == "town-carers" and local.phone == "01632 960000"
-    assert Signpost.objects.shared().count() == 16
+    assert Signpost.objects.shared().count() == 26  # the national directory, untouched
     sign_in(client, coordinator_a)
     assert upload(client, "again.csv", text).status_code == 302
     assert Signpost.objects.filter(organisation=organisation_a).count() == 1
@@ -223,6 +223,7 @@ def test_a_local_sexual_assault_referral_centre_replaces_the_national_entry_in_p
             "description": "Our local centre.",
             "phone": "0300 000 0000",
             "status": "active",
+            "assured_date": "2026-11-30",  # an active entry says when it was checked
         },
     )
     assert response.status_code == 302

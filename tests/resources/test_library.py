@@ -14,9 +14,9 @@ def test_the_library_loads_on_an_empty_database(capsys):
     assert not Resource.objects.exists()
     call_command("load_library")
     out = capsys.readouterr().out
-    assert "Resources: 13 in the files" in out and "Done:" in out
-    assert Resource.objects.count() == 13
-    assert Pack.objects.count() == 8
+    assert "Resources: 23 in the files" in out and "Done:" in out
+    assert Resource.objects.count() == 23
+    assert Pack.objects.count() == 9
 
 
 def test_every_stage_has_at_least_one_published_resource(library):
@@ -106,8 +106,8 @@ def test_an_interrupted_load_is_completed_by_running_it_again(monkeypatch):
     assert Resource.objects.count() == 4
     monkeypatch.setattr(library_module.services, "resource_create", real)
     load_library()
-    assert Resource.objects.count() == 13
-    assert Pack.objects.count() == 8
+    assert Resource.objects.count() == 23
+    assert Pack.objects.count() == 9
 
 
 def test_a_changed_file_becomes_a_new_version(tmp_path):
@@ -139,4 +139,4 @@ def test_the_files_are_checked_before_anything_is_written(tmp_path):
 
 def test_the_shipped_files_read_cleanly():
     rows, resources, packs = read_library()
-    assert len(rows) == 16 and len(resources) == 13 and len(packs) == 8
+    assert len(rows) == 26 and len(resources) == 23 and len(packs) == 9

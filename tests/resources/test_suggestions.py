@@ -21,11 +21,13 @@ def test_a_partner_on_bail_with_children_at_home(library, organisation_a):
     )
     suggestion = pack_suggestion(referral=referral)
     assert suggestion.pack.title == "Waiting for a decision"
+    # The pack now has cautions after the two bail guides, and benefits beside money.
     assert slugs(suggestion)[:3] == [
         "police-bail",
         "released-under-investigation",
-        "money-home-and-work",
+        "cautions",
     ]
+    assert slugs(suggestion).count("money-home-and-work") == 1
     assert "children-social-services-and-safeguarding" in slugs(suggestion)
     assert "talking-with-children" in slugs(suggestion)
     assert slugs(suggestion)[-1] == "looking-after-yourself"
@@ -45,6 +47,7 @@ def test_a_friend_just_after_the_search_with_no_children(library, organisation_a
         "the-day-of-the-search",
         "devices-and-getting-them-back",
         "custody-interview-and-legal-advice",
+        "if-you-are-worried-they-might-harm-themselves",  # risk is highest in the first 48 hours
         "looking-after-yourself",
     ]
 
@@ -74,6 +77,9 @@ def test_a_partner_facing_court_gets_money_and_home_once(library, organisation_a
     suggestion = pack_suggestion(referral=referral)
     assert slugs(suggestion) == [
         "charge-and-court",
+        "sentencing-what-to-expect",
+        "if-you-are-worried-they-might-harm-themselves",
+        "press-and-social-media-attention",
         "money-home-and-work",
         "looking-after-yourself",
     ]
@@ -88,7 +94,11 @@ def test_someone_who_is_not_sure_of_the_stage(library, organisation_a):
     )
     suggestion = pack_suggestion(referral=referral)
     assert suggestion.pack.title == "Where to start"
-    assert slugs(suggestion) == ["the-road-ahead", "looking-after-yourself"]
+    assert slugs(suggestion) == [
+        "the-road-ahead",
+        "if-you-are-worried-they-might-harm-themselves",
+        "looking-after-yourself",
+    ]
 
 
 def test_an_organisations_own_default_pack_comes_first(library, organisation_a, organisation_b):

@@ -211,7 +211,7 @@ def test_a_coordinator_adds_and_edits_a_resource_through_the_pages(
         "body": "## Heading\n\nWords.",
         "stages": ["waiting", "practical"],
         "audiences": ["partners"],
-        "review_by": "2030-01-01",
+        "last_checked": "2026-11-30",  # the form asks when it was checked, not a review date
         "status": "published",
     }
     response = client.post(reverse("resources-staff:resource-new"), data)
