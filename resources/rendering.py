@@ -24,7 +24,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 ALLOWED_TAGS = frozenset(
     {
         "p", "br", "hr", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote",
-        "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "sup", "section",
+        "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "sup", "div",
     }
 )  # fmt: skip
 # Ids and labels come only from the footnote renderer below (raw HTML is off), so a
@@ -34,9 +34,8 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start", "class"},
     "li": {"id"},
     "sup": {"class"},
-    "section": {"class", "aria-labelledby"},
-    "h2": {"id", "class"}, "h3": {"id", "class"}, "h4": {"id", "class"},
-    "h5": {"id", "class"}, "h6": {"id", "class"},
+    "div": {"class"},
+    "h2": {"class"}, "h3": {"class"}, "h4": {"class"}, "h5": {"class"}, "h6": {"class"},
 }  # fmt: skip
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 WORDS_PER_MINUTE = 200
@@ -63,15 +62,15 @@ def _source_ref(self, tokens, idx, options, env) -> str:
 
 def _sources_open(self, tokens, idx, options, env) -> str:
     doc, level = env.get("doc", ""), env.get("sources_level", 2)
+    # Not a landmark: a pack has one such list per guide, all with the same heading.
     return (
-        f'<section class="sources" aria-labelledby="{doc}sources">'
-        f'<h{level} class="sources__title" id="{doc}sources">{SOURCES_TITLE}</h{level}>'
+        f'<div class="sources"><h{level} class="sources__title">{SOURCES_TITLE}</h{level}>'
         '<ol class="sources__list">'
     )
 
 
 def _sources_close(self, tokens, idx, options, env) -> str:
-    return "</ol></section>"
+    return "</ol></div>"
 
 
 def _source_open(self, tokens, idx, options, env) -> str:
