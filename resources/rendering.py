@@ -61,7 +61,7 @@ def _source_ref(self, tokens, idx, options, env) -> str:
 
 
 def _sources_open(self, tokens, idx, options, env) -> str:
-    doc, level = env.get("doc", ""), env.get("sources_level", 2)
+    level = env.get("sources_level", 2)
     # Not a landmark: a pack has one such list per guide, all with the same heading.
     return (
         f'<div class="sources"><h{level} class="sources__title">{SOURCES_TITLE}</h{level}>'
