@@ -19,7 +19,7 @@ from portal.organisations.permissions import organisations_for
 from portal.organisations.roles import CASE_ROLES
 
 from . import directory, selectors, services
-from .forms import SignpostForm, SignpostImportForm, organisation_field
+from .forms import SignpostForm, SignpostImportForm, SignpostRowForm, organisation_field
 from .models import Signpost
 from .views_staff import coordinated_organisations, coordinated_organisations_or_403
 
@@ -156,6 +156,9 @@ def signpost_import(request):
             except services.ResourceError as error:
                 problems = [str(error)]
             else:
+                unchecked = sum(
+                    row["check_note"] == SignpostRowForm.UNCHECKED_NOTE for row in parsed.rows
+                )
                 messages.success(
                     request,
                     f"Imported: {result.created} added, {result.updated} updated"
@@ -163,6 +166,12 @@ def signpost_import(request):
                         f", {result.skipped_national} national entries left as they are."
                         if result.skipped_national
                         else "."
+                    )
+                    + (
+                        f" {unchecked} had no date of checking, so families will not see "
+                        "them until someone checks them."
+                        if unchecked
+                        else ""
                     ),
                 )
                 return redirect("resources-staff:signpost-list")

@@ -85,7 +85,10 @@ def test_an_import_keeps_unchecked_entries_but_hides_them(client, organisation_a
         + "checked,Town,Checked one,Helps.,01632 960000,active,2026-11-02,Sam Checker\n"
         + "unchecked,Town,Unchecked one,Helps.,01632 960001,active,,\n"
     )
-    assert upload(client, text).status_code == 302
+    response = upload(client, text)
+    assert response.status_code == 302
+    told = client.get(response.url).content.decode()
+    assert "1 had no date of checking, so families will not see them" in told
     checked = Signpost.objects.get(key="checked")
     assert checked.is_shareable
     assert (checked.assured_date, checked.assured_by) == (date(2026, 11, 2), "Sam Checker")
