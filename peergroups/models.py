@@ -156,6 +156,10 @@ class Session(models.Model):
     zoom_meeting_id = models.CharField(max_length=30, blank=True)
     sync_state = models.CharField(max_length=20, choices=Sync.choices, default=Sync.NOT_NEEDED)
     sync_error = models.CharField(max_length=200, blank=True)
+    # A failed Zoom update is tried again with growing waits: how many tries so far, and
+    # when the next one is due (none once it has worked or been given up).
+    sync_attempts = models.PositiveSmallIntegerField(default=0)
+    sync_retry_at = models.DateTimeField(null=True, blank=True)
     notes = EncryptedTextField(blank=True, plain_max_length=5000)
     # Set by the retention job once the session is long over: no link or passcode remains.
     links_removed_at = models.DateTimeField(null=True, blank=True)
@@ -193,8 +197,11 @@ class Booking(models.Model):
         EXPIRED = "expired", "Offer expired"
         CANCELLED = "cancelled", "Cancelled"
         COMPLETED = "completed", "Completed"
+        LEFT = "left", "Left the group"
 
     ACTIVE = ("awaiting_approval", "offered", "confirmed", "waitlisted")
+    # A place that was taken up and has now ended, by finishing the course or leaving.
+    ENDED = ("completed", "left")
     PLACE_HOLDING = ("offered", "confirmed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -207,6 +214,8 @@ class Booking(models.Model):
     # Order on the waiting list: earlier first.
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When a confirmed place ended (completed or left).
+    ended_at = models.DateTimeField(null=True, blank=True)
     ground_rules_accepted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -279,6 +288,8 @@ class KeepApart(models.Model):
     )
     first = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="+")
     second = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="+")
+    # Why, in staff's words (for example "partners of the same person"): encrypted.
+    reason = EncryptedTextField(blank=True, plain_max_length=500)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -296,6 +307,58 @@ class KeepApart(models.Model):
 
     def __str__(self) -> str:
         return f"Keep {self.first_id} and {self.second_id} apart"
+
+
+class SessionNote(models.Model):
+    """A facilitator's note about one meeting: encrypted, seen only by the group's
+    facilitators and the organisation's coordinators, every read and write audited."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="session_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = EncryptedTextField(plain_max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+    organisation_lookup = "session__group__organisation"
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Note on {self.session_id}"
+
+
+class CalendarFeed(models.Model):
+    """A facilitator's private calendar subscription: only a SHA-256 of its secret is
+    stored, it can be revoked, and a new one replaces the old."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=Q(revoked_at__isnull=True),
+                name="calendar_feed_one_live_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user_id}"
 
 
 class InitialCallSlot(models.Model):

@@ -101,7 +101,8 @@ class NotificationSettings(models.Model):
 
 
 class StaffTask(models.Model):
-    """Something a person must do because a message cannot or did not go out."""
+    """Something a person must do: a message cannot or did not go out, or a facilitator
+    raised a concern."""
 
     class Kind(models.TextChoices):
         CALL_NEEDED = "call_needed", "Phone call needed (no written channel is safe)"
@@ -110,6 +111,9 @@ class StaffTask(models.Model):
             "no_safe_time",
             "A message was not sent: no safe time for the person before it was needed",
         )
+        # Until safeguarding has its own place: a facilitator's worry about a meeting,
+        # for the organisation's coordinators.
+        CONCERN_RAISED = "concern_raised", "A facilitator raised a concern about a meeting"
 
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="staff_tasks"
