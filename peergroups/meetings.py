@@ -64,8 +64,12 @@ def meeting_topic(session: Session) -> str:
     return f"{session.group.organisation.discreet_sender_name} meeting"
 
 
-def session_meeting_sync(*, session_id, client: ZoomClient | None = None) -> Session:
-    """Create, update or delete the session's Zoom meeting; record how it went."""
+def session_meeting_sync(
+    *, session_id, client: ZoomClient | None = None, retrying: bool = False
+) -> Session:
+    """Create, update or delete the session's Zoom meeting; record how it went. A failure
+    is tried again later by itself (``zoom_retry``): ``retrying`` says this is one of
+    those tries, so it counts towards giving up; any other try starts the count again."""
     session = Session.objects.select_related("group__organisation").get(pk=session_id)
     group = session.group
     if group.format != Group.Format.ZOOM:
@@ -73,10 +77,12 @@ def session_meeting_sync(*, session_id, client: ZoomClient | None = None) -> Ses
     try:
         client = client or zoom_client_for(group.organisation)
     except ZoomError as error:
-        return _sync_failed(session, error)
+        return _sync_failed(session, error, retrying=retrying)
     if client is None:
         # No Zoom account: staff enter joining details by hand.
-        Session.objects.filter(pk=session.pk).update(sync_state=Session.Sync.NOT_NEEDED)
+        Session.objects.filter(pk=session.pk).update(
+            sync_state=Session.Sync.NOT_NEEDED, sync_attempts=0, sync_retry_at=None
+        )
         session.refresh_from_db()
         return session
     duration = int((session.ends_at - session.starts_at).total_seconds() // 60)
@@ -105,13 +111,15 @@ def session_meeting_sync(*, session_id, client: ZoomClient | None = None) -> Ses
                 "passcode": meeting.passcode,
             }
     except ZoomError as error:
-        return _sync_failed(session, error)
+        return _sync_failed(session, error, retrying=retrying)
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         for field, value in changes.items():
             setattr(session, field, value)
         session.sync_state = Session.Sync.SYNCED
         session.sync_error = ""
+        session.sync_attempts = 0
+        session.sync_retry_at = None
         session.save()
     if changes.get("zoom_meeting_id"):
         # A new meeting: everyone already confirmed gets their own link for it too.
@@ -124,10 +132,10 @@ def session_meeting_sync(*, session_id, client: ZoomClient | None = None) -> Ses
     return session
 
 
-def _sync_failed(session: Session, error: ZoomError) -> Session:
-    Session.objects.filter(pk=session.pk).update(
-        sync_state=Session.Sync.FAILED, sync_error=str(error)[:200]
-    )
+def _sync_failed(session: Session, error: ZoomError, *, retrying: bool = False) -> Session:
+    from .zoom_retry import failure_recorded
+
+    failure_recorded(session.pk, str(error), retrying=retrying)
     session.refresh_from_db()
     return session
 

@@ -50,3 +50,10 @@ def send_facilitator_digests() -> int:
     from .reminders import facilitator_digests_queue
 
     return facilitator_digests_queue()
+
+
+@shared_task
+def retry_meeting_syncs() -> int:
+    from .zoom_retry import meeting_syncs_retry
+
+    return meeting_syncs_retry()

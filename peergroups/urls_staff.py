@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views_staff as views
+from . import views_staff_places
 
 app_name = "groups"
 
@@ -30,4 +31,15 @@ urlpatterns = [
     ),
     path("sessions/<uuid:session_id>/cancel/", views.session_cancel, name="session-cancel"),
     path("sessions/<uuid:session_id>/joining/", views.joining_details, name="joining-details"),
+    path("<uuid:group_id>/finish/", views_staff_places.course_finish_view, name="course-finish"),
+    path(
+        "<uuid:group_id>/ended/<uuid:booking_id>/",
+        views_staff_places.place_end_view,
+        name="place-end",
+    ),
+    path(
+        "sessions/<uuid:session_id>/zoom-retry/",
+        views_staff_places.session_sync_retry_view,
+        name="session-zoom-retry",
+    ),
 ]

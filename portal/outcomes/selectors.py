@@ -42,7 +42,9 @@ def questionnaires_due(*, referral: Referral) -> list[Due]:
         return []
     progress = Booking.objects.filter(referral=referral).aggregate(
         placed=Count("pk", filter=Q(confirmed_at__isnull=False)),
-        finished=Count("pk", filter=Q(state=Booking.State.COMPLETED)),
+        # Finishing the course or leaving it early: either way their place has ended,
+        # and how they are then is what the "at exit" questions ask.
+        finished=Count("pk", filter=Q(state__in=Booking.ENDED)),
     )
     if not progress["placed"]:
         return []

@@ -236,6 +236,7 @@ def _group_figures(report, organisation, filters, referrals) -> None:
         median_days(waited, elapsed("confirmed_at", "waitlisted_at")),
         " days",
     )
+    _places_ended_figures(report, organisation, filters, since, until)
     # Sessions held per group, and attendance per group and status: two hash
     # aggregates, where one joined query needed a DISTINCT count and so a sort of every
     # attendance row in the period.
@@ -311,6 +312,35 @@ def _group_figures(report, organisation, filters, referrals) -> None:
             values=[row[5] or 0 for row in rows],
             unit="%",
         ),
+    )
+
+
+def _places_ended_figures(report, organisation, filters, since, until) -> None:
+    """Places that ended in the period: the course completed, or left before the end
+    (``peergroups.places_ending``). One count of the period's ended places."""
+    ended = Booking.objects.filter(
+        group__organisation=organisation,
+        state__in=Booking.ENDED,
+        ended_at__gte=since,
+        ended_at__lt=until,
+    )
+    if filters.group:
+        ended = ended.filter(group=filters.group)
+    if filters.source:
+        ended = ended.filter(referral__source=filters.source)
+    counts = ended.aggregate(
+        completed=Count("pk", filter=Q(state=Booking.State.COMPLETED)),
+        left=Count("pk", filter=Q(state=Booking.State.LEFT)),
+    )
+    report.figures["places_completed"] = Figure("Places completed", counts["completed"])
+    report.figures["places_left"] = Figure(
+        "Places left before the end", counts["left"], note="People who left a group early."
+    )
+    report.figures["completion_rate"] = Figure(
+        "Completion rate",
+        share(counts["completed"], counts["completed"] + counts["left"]),
+        "%",
+        note="Of places that ended in the period.",
     )
 
 

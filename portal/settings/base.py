@@ -374,6 +374,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "peergroups.tasks.expire_offers",
         "schedule": 5 * 60.0,
     },
+    # A failed Zoom update is tried again after 1, 5, 15 and 60 minutes (zoom_retry).
+    "retry-meeting-syncs": {
+        "task": "peergroups.tasks.retry_meeting_syncs",
+        "schedule": 60.0,
+    },
     "remind-coordinators-of-reviews": {
         "task": "resources.tasks.remind_coordinators_of_reviews",
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
