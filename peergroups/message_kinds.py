@@ -162,3 +162,52 @@ def _call_confirmations_register() -> None:
 
 
 _call_confirmations_register()
+
+
+# --- A message to the group (peergroups.group_messages) ------------------------------
+
+
+def _message_to_group_examples() -> list[dict]:
+    # group_messages sends the facilitator's words to each person (kept encrypted while
+    # they wait); the form keeps them short enough for a text where anyone gets one.
+    ids = {
+        "referral_id": str(uuid.uuid4()),
+        "booking_id": str(uuid.uuid4()),
+        "group_id": str(uuid.uuid4()),
+    }
+    return [
+        {**ids, "body": "Hello everyone. Next week we start half an hour later, at 7:30pm."},
+        {
+            **ids,
+            "body": "Hello everyone, thank you for last night. A few of you asked about the "
+            "list of helplines we talked about: it is on your support page now. If you "
+            "cannot come next week, just let us know. Take care until then.",
+        },
+    ]
+
+
+def _message_to_group_still_wanted(context: dict) -> str | None:
+    """A group message may wait days for a person's safe time: by then their place may
+    have ended, their referral may be closed, or they may have asked us to stop."""
+    from referrals.models import Referral
+
+    referral = (
+        Referral.objects.filter(pk=context.get("referral_id"))
+        .only("state", "consent_withdrawn_at", "anonymised_at")
+        .first()
+    )
+    if referral is None:
+        return "the record no longer exists"
+    if not referral.is_contactable:
+        return "the person withdrew consent to contact"
+    if not referral.is_open:
+        return "the referral was closed"
+    if not _place_in_state(context, Booking.State.CONFIRMED):
+        return "their place in the group ended"
+    return None
+
+
+register_message_kind(
+    "message_to_group", audience=Audience.FAMILY, examples=_message_to_group_examples
+)
+register_guard("message_to_group", _message_to_group_still_wanted)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views_staff as views
 from . import views_staff_places
+from .views_staff_group_message import group_message
 
 app_name = "groups"
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("<uuid:group_id>/", views.group_detail, name="detail"),
     path("<uuid:group_id>/edit/", views.group_edit, name="edit"),
     path("<uuid:group_id>/schedule/", views.schedule_edit, name="schedule"),
+    path("<uuid:group_id>/message/", group_message, name="group-message"),
     path(
         "<uuid:group_id>/places/<uuid:booking_id>/<slug:action>/",
         views.place_action,
