@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import views_calendar_feed
 from . import views_participant as views
 
 app_name = "peergroups"
@@ -26,6 +27,12 @@ urlpatterns = [
         name="participant-action",
     ),
     path("support/<str:token>/", views.participant_link, name="participant-link"),
+    # A facilitator's private calendar feed: the address is its key (calendar_feed).
+    path(
+        "calendar/<str:token>.ics",
+        views_calendar_feed.facilitator_calendar,
+        name="facilitator-calendar",
+    ),
     # The page's first address: links in messages sent before it moved still open it.
     path("groups/my-place/", views.participant_moved, name="participant-moved"),
     path("groups/my-place/<str:token>/", views.participant_link, name="participant-link-moved"),

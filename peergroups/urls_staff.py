@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views_staff as views
 from . import views_staff_places
+from .views_calendar_feed import calendar_feed_new, calendar_feed_page, calendar_feed_stop
 from .views_staff_group_message import group_message
 
 app_name = "groups"
@@ -21,6 +22,9 @@ urlpatterns = [
     ),
     path("offer/<uuid:referral_id>/", views.offer_place, name="offer"),
     path("calls/", views.call_slots, name="calls"),
+    path("calendar/", calendar_feed_page, name="calendar-feed"),
+    path("calendar/new/", calendar_feed_new, name="calendar-feed-new"),
+    path("calendar/stop/", calendar_feed_stop, name="calendar-feed-stop"),
     path("zoom/<uuid:organisation_id>/", views.zoom_account, name="zoom-account"),
     path("calls/<uuid:slot_id>/outcome/", views.call_outcome, name="call-outcome"),
     path("calls/<uuid:slot_id>/video-link/", views.call_video_link, name="call-video-link"),

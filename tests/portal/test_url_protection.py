@@ -29,6 +29,8 @@ PUBLIC_URL_NAMES = {
     "peergroups:participant",
     "peergroups:participant-link",
     "peergroups:participant-calendar",
+    # A facilitator's private calendar feed, for calendar apps: the address is its key.
+    "peergroups:facilitator-calendar",
     "peergroups:participant-action",
     "peergroups:participant-call",
     "peergroups:participant-questionnaire",

@@ -45,6 +45,7 @@ NOT_A_PAGE_FOR_FAMILIES = {
     "public:quick-exit": "sends the visitor to an everyday site",
     "health": "answers monitoring with JSON",
     "peergroups:participant-calendar": "a calendar file",
+    "peergroups:facilitator-calendar": "a facilitator's calendar feed",
     "api:schema": "the API's description, for developers' tools",
     "api:swagger": "the API's reference, for developers",
     "api:redoc": "the API's reference, for developers",
