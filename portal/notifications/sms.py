@@ -13,7 +13,6 @@ import uuid
 from typing import Protocol
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -71,17 +70,15 @@ def can_be_asked(backend) -> bool:
 
 
 class ConsoleSmsBackend:
-    """Development only: writes the message to the console instead of sending it."""
+    """Development only: prints the message as a block (``console``) instead of sending
+    it."""
 
     def send(self, *, to: str, body: str, sender: str, reference: str = "") -> str:
-        if not settings.DEBUG:
-            # Not even where the production settings were not used: the message holds a
-            # private link and a phone number, and standard output is a server's log.
-            raise ImproperlyConfigured(
-                "The console SMS backend prints messages and works only with DEBUG on."
-            )
+        from .console import masked_phone, message_block, print_block, require_debug
+
+        require_debug("SMS")
         message_id = f"console-{uuid.uuid4()}"
-        print(f"[SMS to {to} from {sender}] {body}")
+        print_block(message_block(channel="Text", to=masked_phone(to), sender=sender, body=body))
         return message_id
 
 

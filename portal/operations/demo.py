@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import time, timedelta
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -75,6 +77,17 @@ DEMO_GROUPS = [
         12,
     ),
 ]
+# Days from today to each group's first weekly meeting, so that the demo facilitator's
+# week is a real one whenever the demo starts: the partners' group met two days ago and
+# its register is waiting; the parents' group meets in two days.
+DEMO_FIRST_MEETING = {
+    "Partners' evening group": -2,
+    "Parents' group": 2,
+    "Family and friends circle": 2,
+}
+DEMO_MEETING_WEEKS = 8
+DEMO_MEETING_TIME = time(19, 0)
+WEEK = timedelta(days=7)
 
 
 @transaction.atomic
@@ -124,7 +137,7 @@ def demo_data_load(
     progress(f"{len(logins)} users")
 
     for place, title, audience, format_, capacity in DEMO_GROUPS:
-        group, created = Group.objects.get_or_create(
+        group, _ = Group.objects.get_or_create(
             organisation=organisations[place],
             title=title,
             defaults={
@@ -134,8 +147,7 @@ def demo_data_load(
                 "ground_rules": DEMO_GROUND_RULES,
             },
         )
-        if created:
-            _demo_schedule(group)
+        _demo_schedule(group, first_meeting=DEMO_FIRST_MEETING[title])
     progress(f"{len(DEMO_GROUPS)} groups with schedules")
     opened = _demo_call_times(organisations[ORGANISATIONS[0]])
     progress(f"{opened} open call times")
@@ -186,23 +198,41 @@ DEMO_GROUND_RULES = (
 )
 
 
-def _demo_schedule(group: Group) -> None:
-    from datetime import time, timedelta
+def _demo_facilitator(organisation: Organisation) -> User:
+    """The organisation's demo facilitator, or its coordinator where it has none."""
+    for role in (Role.FACILITATOR, Role.COORDINATOR):
+        user = (
+            User.objects.filter(
+                memberships__organisation=organisation,
+                memberships__role=role,
+                memberships__ended_at=None,
+            )
+            .order_by("email")
+            .first()
+        )
+        if user is not None:
+            return user
+    raise LookupError(f"{organisation} has no facilitator or coordinator")
+
+
+def _demo_schedule(group: Group, *, first_meeting: int) -> None:
+    """Weekly meetings at 7pm from ``first_meeting`` days from today, kept current.
+
+    A group with meetings still to come is left as it is (loading again changes
+    nothing, and a week later the last meeting is still there, its register waiting).
+    Only a group with none to come (new, or a demo database left for weeks) is given a
+    fresh run of meetings; and a group whose week starts in the past gets that meeting
+    if it has had none in the last seven days.
+    """
+    from datetime import timedelta
 
     from django.utils import timezone
 
-    from peergroups.models import Venue
-    from peergroups.scheduling import ScheduleSpec
+    from peergroups.models import Session, Venue
+    from peergroups.scheduling import ScheduleSpec, local_datetime
     from peergroups.services import schedule_apply
 
-    facilitator = (
-        User.objects.filter(
-            memberships__organisation=group.organisation,
-            memberships__role__in=[Role.FACILITATOR, Role.COORDINATOR],
-        )
-        .order_by("email")
-        .first()
-    )
+    facilitator = _demo_facilitator(group.organisation)
     if group.format == Group.Format.IN_PERSON and group.venue is None:
         group.venue, _ = Venue.objects.get_or_create(
             organisation=group.organisation,
@@ -215,17 +245,31 @@ def _demo_schedule(group: Group) -> None:
         )
         group.save(update_fields=["venue"])
     group.facilitators.add(facilitator)
-    schedule_apply(
-        group=group,
-        spec=ScheduleSpec(
-            rule="weekly",
-            start_date=timezone.localdate() + timedelta(days=2),
-            start_time=time(19, 0),
-            duration_minutes=90,
-            occurrences=8,
-        ),
-        actor=facilitator,
-    )
+    now = timezone.now()
+    live = group.sessions.filter(status=Session.Status.SCHEDULED)
+    first_day = timezone.localdate() + timedelta(days=first_meeting)
+    if not live.filter(starts_at__gt=now).exists():
+        schedule_apply(
+            group=group,
+            spec=ScheduleSpec(
+                rule="weekly",
+                start_date=first_day,
+                start_time=DEMO_MEETING_TIME,
+                duration_minutes=90,
+                occurrences=DEMO_MEETING_WEEKS,
+            ),
+            actor=facilitator,
+        )
+    if first_meeting < 0 and not live.filter(starts_at__range=(now - WEEK, now)).exists():
+        # A schedule makes only meetings to come: this week's, already held, is made
+        # here, with no Zoom meeting to make (it is over).
+        starts_at = local_datetime(first_day, DEMO_MEETING_TIME)
+        Session.objects.create(
+            group=group,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=90),
+            sync_state=Session.Sync.NOT_NEEDED,
+        )
 
 
 def _demo_call_times(organisation: Organisation) -> int:
@@ -260,33 +304,83 @@ def _demo_call_times(organisation: Organisation) -> int:
     return opened
 
 
+@dataclass(frozen=True)
+class DemoReferral:
+    name: str
+    relationship: str
+    stage: str
+    channels: tuple[str, ...]
+    professional: bool
+    # What has happened since it came in (``_demo_journey``): the state it is left in.
+    journey: str = "new"
+    format_preference: str = "either"
+
+
+# The first three keep their places (their submission keys are their positions), so a
+# demo database made before the others were added gains the others and nothing twice.
 DEMO_REFERRALS = [
-    ("Sam Taylor", "partner", "on_bail", ["email", "text"], False),
-    ("Jo Patel", "parent", "released_under_investigation", ["call"], True),
-    ("Chris Morgan", "sibling", "searched_or_arrested", ["email"], False),
+    DemoReferral("Sam Taylor", "partner", "on_bail", ("call", "email", "text"), False, "call"),
+    DemoReferral("Jo Patel", "parent", "released_under_investigation", ("call",), True),
+    DemoReferral("Chris Morgan", "sibling", "searched_or_arrested", ("email",), False),
+    DemoReferral("Alex Reid", "partner", "on_bail", ("call", "text"), True, "in_contact"),
+    DemoReferral("Morgan Ellis", "parent", "in_custody", ("call", "email"), True, "assessed"),
+    DemoReferral(
+        "Dana Hughes", "parent", "charged_or_awaiting_court", ("call", "email"), True, "offered"
+    ),
+    DemoReferral("Lee Carter", "partner", "on_bail", ("call", "email"), True, "placed", "zoom"),
+    DemoReferral(
+        "Priya Shah",
+        "partner",
+        "released_under_investigation",
+        ("call", "text"),
+        True,
+        "placed",
+        "zoom",
+    ),
+    DemoReferral(
+        "Taylor Brooks", "partner", "sentenced_or_order", ("call",), True, "placed", "zoom"
+    ),
+    DemoReferral("Nat Wood", "sibling", "on_bail", ("call", "email"), True, "waitlisted"),
+    DemoReferral("Kim Lowe", "child", "charged_or_awaiting_court", ("call",), True, "signposted"),
+    DemoReferral("Hayden Price", "friend", "searched_or_arrested", ("call",), True, "closed"),
 ]
-# What each demo person said about safe times, and the windows kept from it: one in the
-# mornings, one in the evenings, and one with only a note, so that the queue and the
-# referral page show "Only a note: turn it into safe times".
+# What each demo person said about safe times, and the windows kept from it: Sam in the
+# mornings, Jo in the evenings, Chris with only a note, so that the queue and the
+# referral page show "Only a note: turn it into safe times". Everyone else: any time.
 DEMO_SAFE_TIMES = {
     "Sam Taylor": ("Weekday mornings", "weekday_mornings"),
     "Jo Patel": ("Weekday evenings, after work", "weekday_evenings"),
     "Chris Morgan": ("Not when my brother is home. Email is best", ""),
 }
+DEMO_ANY_TIME = ("Any time is fine", "any_time")
+# Where each journey leaves the referral.
+JOURNEY_STATES = {
+    "new": "new",
+    "call": "new",
+    "in_contact": "in_contact",
+    "assessed": "assessed",
+    "offered": "assessed",
+    "placed": "placed",
+    "waitlisted": "waitlisted",
+    "signposted": "signposted",
+    "closed": "closed",
+}
 
 
 def _demo_windows(name: str):
-    from datetime import time
-
     from portal.notifications.contact_windows import PRESETS, ContactWindows, Window
 
-    windows = DEMO_SAFE_TIMES[name][1]
+    windows = DEMO_SAFE_TIMES.get(name, DEMO_ANY_TIME)[1]
     if windows == "weekday_mornings":
         return ContactWindows(tuple(Window(day, time(9), time(12)) for day in range(5)))
     return PRESETS[windows] if windows else ContactWindows()
 
 
 def _demo_referrals(organisation: Organisation, agency: ReferringAgency) -> int:
+    """Referrals in every state, each made as staff would make it happen: through the
+    services, so each has its timeline, audit rows and places as a real one would. What
+    has happened is played through only when the referral is made: loading again leaves
+    alone whatever someone did with it in the demo."""
     from django.utils import timezone
 
     from referrals.choices import ConsentMethod, Source
@@ -301,28 +395,29 @@ def _demo_referrals(organisation: Organisation, agency: ReferringAgency) -> int:
 
     referrer = User.objects.get(email="referrer@police.example")
     made = 0
-    for number, (name, relationship, stage, channels, professional) in enumerate(DEMO_REFERRALS):
+    for number, demo in enumerate(DEMO_REFERRALS):
         key = f"demo-referral-{number}"
         if Referral.objects.filter(submission_key=key).exists():
             continue
-        first = name.split()[0].lower()
-        referral_submit(
+        first = demo.name.split()[0].lower()
+        professional = demo.professional
+        referral = referral_submit(
             organisation=organisation,
             person=PersonDetails(
-                full_name=name,
-                email=f"{first}@example.org",
+                full_name=demo.name,
+                email=f"{first}@example.org" if "email" in demo.channels else "",
                 phone="07700 900" + f"{100 + number}",
-                relationship=relationship,
-                stage=stage,
+                relationship=demo.relationship,
+                stage=demo.stage,
                 children_in_household="no",
                 support_wanted="peer_group",
-                format_preference="either",
+                format_preference=demo.format_preference,
                 area="Northbridge",
             ),
             safe_contact=SafeContactDetails(
-                safe_channels=frozenset(channels),
-                safe_times=DEMO_SAFE_TIMES[name][0],
-                windows=_demo_windows(name),
+                safe_channels=frozenset(demo.channels),
+                safe_times=DEMO_SAFE_TIMES.get(demo.name, DEMO_ANY_TIME)[0],
+                windows=_demo_windows(demo.name),
             ),
             consent=ConsentDetails(
                 method=ConsentMethod.VERBAL if professional else ConsentMethod.ONLINE_FORM,
@@ -337,8 +432,96 @@ def _demo_referrals(organisation: Organisation, agency: ReferringAgency) -> int:
             agency=agency if professional else None,
             submission_key=key,
         )
+        _demo_journey(referral, demo.journey)
         made += 1
     return made
+
+
+@contextmanager
+def _messages_already_sent():
+    """What happened before the demo started was told to the family then: the messages
+    it queues (an offer since accepted, a call's confirmation) are not sent now, so the
+    terminal shows only what is news. Drops the after-commit jobs queued inside."""
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        raise RuntimeError("Only inside the demo data's transaction.")
+    queued = len(connection.run_on_commit)
+    try:
+        yield
+    finally:
+        del connection.run_on_commit[queued:]
+
+
+def _demo_journey(referral, journey: str) -> None:
+    """Take a new referral to where ``journey`` leaves it, as its caseworker and the
+    facilitator would (the family accepts their own place)."""
+    from peergroups.models import InitialCallSlot
+    from peergroups.services import booking_confirm, booking_offer, call_slot_book
+    from referrals.choices import AttemptOutcome, CloseReason, State
+    from referrals.services import (
+        case_note_add,
+        contact_attempt_record,
+        referral_assign,
+        referral_transition,
+    )
+
+    if journey == "new":
+        return
+    caseworker = User.objects.get(email="caseworker@northbridge.example")
+    organisation = referral.organisation
+    with _messages_already_sent():
+        if journey == "call":
+            # A first call booked with the facilitator, at the first free time safe for them.
+            from django.utils import timezone
+
+            windows = referral.safe_contact.windows
+            slot = next(
+                slot
+                for slot in InitialCallSlot.objects.filter(
+                    organisation=organisation, referral__isnull=True, starts_at__gt=timezone.now()
+                ).order_by("starts_at")
+                if windows.allows(slot.starts_at)
+            )
+            call_slot_book(slot=slot, referral=referral, method="phone", actor=caseworker)
+            return
+        referral_assign(referral=referral, assignee=caseworker, actor=caseworker)
+        contact_attempt_record(
+            referral=referral,
+            channel="call",
+            outcome=AttemptOutcome.REACHED,
+            note="Spoke for twenty minutes. Happy to hear about the groups.",
+            actor=caseworker,
+        )
+        if journey == "closed":
+            case_note_add(
+                referral=referral,
+                body="Has support from their own family for now; knows they can come back.",
+                actor=caseworker,
+            )
+            referral_transition(
+                referral=referral,
+                to_state=State.CLOSED,
+                close_reason=CloseReason.DECLINED,
+                actor=caseworker,
+            )
+            return
+        if journey == "in_contact":
+            return
+        referral_transition(referral=referral, to_state=State.ASSESSED, actor=caseworker)
+        if journey in ("waitlisted", "signposted"):
+            referral_transition(referral=referral, to_state=journey, actor=caseworker)
+        elif journey == "placed":
+            group = Group.objects.get(organisation=organisation, title=DEMO_GROUPS[0][1])
+            booking = booking_offer(group=group, referral=referral, actor=caseworker)
+            booking_confirm(booking=booking)
+            referral.refresh_from_db()
+            if referral.state != State.PLACED:
+                referral_transition(referral=referral, to_state=State.PLACED, actor=caseworker)
+    if journey == "offered":
+        # Left open, and told now: the family's offer in the terminal, to accept.
+        group = Group.objects.get(organisation=organisation, title=DEMO_GROUPS[1][1])
+        booking_offer(group=group, referral=referral, actor=caseworker)
 
 
 DEMO_KEY_NAME = "Demo case system"
