@@ -67,7 +67,8 @@ def syncs_due(*, now: datetime | None = None, limit: int = BATCH) -> list:
     with transaction.atomic():
         due = list(
             Session.objects.select_for_update(skip_locked=True)
-            .filter(sync_state=Session.Sync.FAILED, sync_retry_at__lte=now)
+            # A meeting that is over needs nothing more from Zoom.
+            .filter(sync_state=Session.Sync.FAILED, sync_retry_at__lte=now, ends_at__gt=now)
             .order_by("sync_retry_at")
             .values_list("pk", flat=True)[:limit]
         )
@@ -113,6 +114,8 @@ def session_sync_retry_now(*, session: Session, actor: User, request=None) -> Se
             raise PeerGroupError("This group does not meet on Zoom.")
         if session.sync_state not in (Session.Sync.FAILED, Session.Sync.PENDING):
             raise PeerGroupError("The Zoom meeting is already up to date.")
+        if session.ends_at <= timezone.now():
+            raise PeerGroupError("This meeting is over, so Zoom does not need updating.")
         session.sync_state = Session.Sync.PENDING
         session.sync_attempts = 0
         session.sync_retry_at = None
@@ -167,13 +170,22 @@ def sync_error_in_words(error: str) -> str:
 def sync_status(session: Session) -> dict:
     """What the meeting page says about its Zoom meeting."""
     failed = session.sync_state == Session.Sync.FAILED
+    over = session.ends_at <= timezone.now()
     return {
-        "state": session.get_sync_state_display(),
+        # An online group's meeting is never "not needed": without a Zoom account
+        # connected, its joining details are given by hand.
+        "state": (
+            "No account connected, so the joining details are given by hand"
+            if session.sync_state == Session.Sync.NOT_NEEDED
+            else session.get_sync_state_display()
+        ),
         "failed": failed,
         "error": sync_error_in_words(session.sync_error) if failed else "",
         "technical": session.sync_error if failed else "",
         "attempts": session.sync_attempts,
-        "retry_at": session.sync_retry_at if failed else None,
-        "given_up": failed and session.sync_retry_at is None,
-        "may_try_now": session.sync_state in (Session.Sync.FAILED, Session.Sync.PENDING),
+        "retry_at": session.sync_retry_at if failed and not over else None,
+        "given_up": failed and not over and session.sync_retry_at is None,
+        "over": over,
+        "may_try_now": not over
+        and session.sync_state in (Session.Sync.FAILED, Session.Sync.PENDING),
     }

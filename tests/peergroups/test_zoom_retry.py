@@ -123,6 +123,20 @@ def test_a_claimed_session_is_not_tried_twice_at_once(zoom, session):
     assert fresh(session).sync_retry_at > timezone.now() + timedelta(minutes=9)
 
 
+def test_a_meeting_that_is_over_is_not_tried_again(zoom, session, facilitator_a):
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - timedelta(hours=2),
+        ends_at=timezone.now() - timedelta(hours=1),
+        sync_state="failed",
+        sync_attempts=1,
+        sync_retry_at=timezone.now() - timedelta(minutes=1),
+    )
+    assert meeting_syncs_retry() == 0
+    assert zoom.requests == []
+    with pytest.raises(PeerGroupError, match="meeting is over"):
+        session_sync_retry_now(session=fresh(session), actor=facilitator_a)
+
+
 def test_the_periodic_job_is_scheduled_every_minute():
     job = django_settings.CELERY_BEAT_SCHEDULE["retry-meeting-syncs"]
     assert job["task"] == tasks.retry_meeting_syncs.name and job["schedule"] == 60.0
