@@ -241,3 +241,27 @@ def test_another_organisation_gets_404(client, group, coordinator_b):
     end = reverse("groups:place-end", kwargs={"group_id": group.pk, "booking_id": place.pk})
     assert client.post(end, {"outcome": "left"}).status_code == 404
     assert Booking.objects.get(pk=place.pk).state == "confirmed"
+
+
+@pytest.mark.parametrize("people", [3, 20])
+def test_the_pages_run_a_bounded_number_of_queries(
+    client, organisation_a, caseworker_a, facilitator_a, django_assert_max_num_queries, people
+):
+    group = GroupFactory(organisation=organisation_a, capacity=50)
+    group.facilitators.add(facilitator_a)
+    for n in range(people):
+        Booking.objects.create(
+            group=group,
+            referral=make_referral(organisation_a),
+            state="confirmed" if n % 2 else "completed",
+            confirmed_at=timezone.now(),
+            ended_at=None if n % 2 else timezone.now(),
+        )
+    sign_in(client, facilitator_a)
+    with django_assert_max_num_queries(12):
+        assert (
+            client.get(reverse("groups:detail", kwargs={"group_id": group.pk})).status_code == 200
+        )
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("groups:course-finish", kwargs={"group_id": group.pk}))
+        assert response.status_code == 200
