@@ -293,3 +293,15 @@ def test_the_groups_page_links_to_the_feed(client, groups, facilitator_a):
     sign_in(client, facilitator_a)
     html = client.get(reverse("groups:list")).content.decode()
     assert reverse("groups:calendar-feed") in html
+
+
+def test_the_feed_reads_a_few_queries_however_many_meetings(
+    client, groups, facilitator_a, organisation_a, django_assert_max_num_queries
+):
+    _feed, token = calendar_feed_create(organisation=organisation_a, user=facilitator_a)
+    online = groups["online"].group
+    for days in range(10, 40):
+        meeting(online, days=days, join_url=JOIN)
+    with django_assert_max_num_queries(5):
+        response = client.get(path_of(feed_url(token)))
+    assert len(Calendar.from_ical(response.content).walk("VEVENT")) > 30

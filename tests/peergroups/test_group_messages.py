@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from peergroups.group_messages import (
@@ -288,3 +290,21 @@ def test_a_caseworker_cannot_open_it_and_another_organisation_gets_404(
     assert client.get(url(group)).status_code == 404
     assert client.post(url(group), {"body": WORDS, "step": "send"}).status_code == 404
     assert not MessageLog.objects.filter(template="message_to_group").exists()
+
+
+def test_the_check_page_reads_the_same_number_of_queries_for_more_people(
+    client, group, facilitator_a, caseworker_a, organisation_a
+):
+    sign_in(client, facilitator_a)
+    client.get(url(group))  # the session and memberships warmed up
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url(group), {"body": WORDS, "step": "preview"})
+        assert response.status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(4):
+        place(group, make_referral(organisation_a, safe_channels=["email"]), caseworker_a)
+    assert queries() == few
