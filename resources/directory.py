@@ -58,6 +58,9 @@ CSV_TO_FIELD = {
     "assured_by": "assured_by",
     "assured_from": "assured_from",
 }
+# The check columns. A file without them (an export from before they existed, or
+# another directory's) says nothing about checks, which is not the same as "unchecked".
+ASSURED = ("assured_date", "assured_by", "assured_from")
 MAX_ROWS = 2000
 # An upload's limits (the form refuses a larger file before reading it). The export's
 # shape nests five levels ({"services": [{"phones": [{...}]}]}); twenty leave room.
@@ -74,6 +77,8 @@ class Parsed:
 def _validate(raw: dict, where: str, parsed: Parsed, seen: set[str]) -> None:
     from .forms import SignpostRowForm
 
+    assured_given = "assured_date" in raw
+
     form = SignpostRowForm(data=raw)
     if not form.is_valid():
         for name, messages in form.errors.items():
@@ -88,6 +93,7 @@ def _validate(raw: dict, where: str, parsed: Parsed, seen: set[str]) -> None:
         parsed.errors.append(f"{where}: the id \u201c{row['key']}\u201d appears twice.")
         return
     seen.add(row["key"])
+    row["assured_given"] = assured_given
     parsed.rows.append(row)
 
 
@@ -174,9 +180,7 @@ def _from_oruk(item: dict) -> dict:
         ).strip(", "),
         "status": _text(item.get("status")) or Signpost.Status.ACTIVE,
         "check_note": _text(item.get("check_note")),
-        "assured_date": _text(item.get("assured_date")),
-        "assured_by": _text(item.get("assured_by")),
-        "assured_from": _text(item.get("assured_from")),
+        **{name: _text(item.get(name)) for name in ASSURED if name in item},
         "locally_editable": bool(item.get("locally_editable", False)),
     }
 

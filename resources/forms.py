@@ -112,7 +112,7 @@ class ResourceForm(WithOrganisation, forms.Form):
         widget=NativeDateInput(),
         error_messages={
             "required": "Enter the date it was last checked.",
-            "invalid": "Enter a real date, like 3 12 2026.",
+            "invalid": "Enter a real date, like 2026-11-28.",
         },
     )
     status = forms.ChoiceField(
@@ -263,11 +263,11 @@ class SignpostForm(forms.Form):
         help_text="Only checked entries are shown to families.",
         widget=NativeDateInput(),
         required=False,
-        error_messages={"invalid": "Enter a real date, like 3 12 2026."},
+        error_messages={"invalid": "Enter a real date, like 2026-11-28."},
     )
     assured_from = forms.CharField(
         label="Where did you check them? (optional)",
-        help_text="The web page you checked, starting with https://",
+        help_text="The address of the web page you checked them against.",
         max_length=300,
         required=False,
     )
@@ -338,13 +338,16 @@ class SignpostRowForm(SignpostForm):
     )
     assured_by = forms.CharField(label="assured_by", max_length=200, required=False)
 
-    # A file may come from a directory that never recorded when its entries were checked.
-    # Those entries are kept, but hidden from families until someone checks them.
-    UNCHECKED_NOTE = "No date of checking in the file: check it before sharing."
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A file's problems name its columns, not the on-screen questions.
+        self.fields["assured_date"].label = "assured_date"
+        self.fields["assured_from"].label = "assured_from"
 
     def unchecked_active(self, cleaned: dict) -> None:
-        cleaned["status"] = Signpost.Status.TO_CHECK
-        cleaned["check_note"] = cleaned.get("check_note") or self.UNCHECKED_NOTE
+        # Not refused: the import decides (services.signpost_row_settled), knowing
+        # whether the entry is already checked.
+        cleaned["unchecked"] = True
 
 
 class SignpostImportForm(WithOrganisation, forms.Form):

@@ -162,6 +162,8 @@ def load_library(*, root: Path = LIBRARY, say: Callable[[str], None] = lambda _:
     say(f"Signposts: {len(signpost_rows)} in the file")
     existing = {s.key: s for s in Signpost.objects.shared()}
     for row in signpost_rows:
+        # The files are the library's record: an entry they do not date is not checked.
+        row = services.signpost_row_settled({**row, "assured_given": True}, None)
         current = existing.get(row["key"])
         if current is not None and not _signpost_changed(current, row):
             continue

@@ -44,11 +44,11 @@ def _pack_link_still_live(context: dict) -> str | None:
 def _review_examples() -> list[dict]:
     own = _lines([("Police bail", date(2026, 10, 1))])
     library = _lines([("The day of the search", date(2026, 9, 14))] * 2)
-    signposts = ["Talking Forward (last checked 2 December 2025)"]
+    signposts = ["Carers' drop-in & café (last checked 2 December 2025)"]
     return [
-        {"count": 1, "own": own, "library": [], "signposts": []},
-        {"count": 3, "own": own, "library": library, "signposts": signposts},
-        {"count": 0, "own": [], "library": [], "signposts": signposts},
+        {"count": 1, "own": own, "library": [], "signpost_count": 0, "signposts": []},
+        {"count": 3, "own": own, "library": library, "signpost_count": 1, "signposts": signposts},
+        {"count": 0, "own": [], "library": [], "signpost_count": 1, "signposts": signposts},
     ]
 
 

@@ -96,7 +96,10 @@ def unexplained_jargon(markdown: str) -> list[UnexplainedTerm]:
         if first_use is None:
             continue
         spelt_out = lowered.find(meaning.lower())
-        if spelt_out == -1 or spelt_out > first_use.start():
+        before = spelt_out != -1 and spelt_out <= first_use.start()
+        # "the CPS (Crown Prosecution Service)": spelt out in brackets where first used.
+        beside = lowered[first_use.end() :].lstrip().startswith(f"({meaning.lower()}")
+        if not (before or beside):
             found.append(UnexplainedTerm(term, meaning))
     return found
 

@@ -1,5 +1,5 @@
-"""A weekly nudge to coordinators about guides past their "review by" date, and directory
-entries nobody has checked for a year.
+"""A weekly nudge to coordinators about guides past their "review by" date, and their own
+directory entries nobody has checked for a year.
 
 Guidance changes (new legislation, a helpline's new number), so a guide that nobody has
 checked for a year may now be wrong. The digest lists exactly what the coordinator's
@@ -35,27 +35,30 @@ def review_due_digests_queue(*, now: datetime | None = None) -> int:
         "organisation_id", "title", "review_by"
     ):
         own.setdefault(organisation_id, []).append((title, review_by))
+    # Only an organisation's own directory entries: the national directory is checked by
+    # the portal team, and its stale entries are listed on the "Due for review" page.
     stale = Signpost.objects.filter(
-        status=Signpost.Status.ACTIVE, assured_date__lt=signpost_check_cutoff(today)
+        organisation__isnull=False,
+        status=Signpost.Status.ACTIVE,
+        assured_date__lt=signpost_check_cutoff(today),
     ).order_by("assured_date", "name")
-    national = list(stale.filter(organisation__isnull=True).values_list("name", "assured_date"))
     own_signposts: dict[int, list] = {}
-    for organisation_id, name, checked in stale.filter(organisation__isnull=False).values_list(
+    for organisation_id, name, checked in stale.values_list(
         "organisation_id", "name", "assured_date"
     ):
         own_signposts.setdefault(organisation_id, []).append((name, checked))
-    if not library and not own and not national and not own_signposts:
+    if not library and not own and not own_signposts:
         return 0
 
     coordinators = Membership.objects.active().filter(role=Role.COORDINATOR)
-    if not library and not national:
+    if not library:
         coordinators = coordinators.filter(organisation_id__in={*own, *own_signposts})
     pairs = list(coordinators.values_list("organisation_id", "user__public_id").distinct())
     organisations = Organisation.objects.in_bulk({organisation_id for organisation_id, _ in pairs})
     queued = 0
     for organisation_id, person in pairs:
         listed = own.get(organisation_id, []) + library
-        signposts = own_signposts.get(organisation_id, []) + national
+        signposts = own_signposts.get(organisation_id, [])
         queued += bool(
             message_queue(
                 organisation=organisations[organisation_id],
@@ -66,6 +69,7 @@ def review_due_digests_queue(*, now: datetime | None = None) -> int:
                     "count": len(listed),
                     "own": _lines(own.get(organisation_id, [])),
                     "library": _lines(library),
+                    "signpost_count": len(signposts),
                     "signposts": [
                         f"{name} (last checked {checked:%-d %B %Y})"
                         for name, checked in signposts[:LISTED_PER_DIGEST]

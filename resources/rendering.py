@@ -106,6 +106,25 @@ def _parser() -> MarkdownIt:
     return parser
 
 
+# Ids, classes and labels are only ever the ones the renderer above writes: a second lock
+# in case a future parser option let a writer set attributes.
+_OWN_ID = re.compile(r"^([a-z0-9-]+-)?source(-ref)?-\d+(-\d+)?$")
+_OWN_CLASSES = frozenset(
+    {"source-ref", "sources", "sources__title", "sources__list", "sources__back"}
+)
+_OWN_LABEL = re.compile(r"^Source \d+$")
+
+
+def _only_our_own_values(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id":
+        return value if _OWN_ID.match(value) else None
+    if attribute == "class":
+        return value if value in _OWN_CLASSES else None
+    if attribute == "aria-label":
+        return value if _OWN_LABEL.match(value) else None
+    return value
+
+
 def render_markdown(text: str, *, heading_offset: int = 0, doc_id: str = "") -> SafeString:
     """Render ``text`` to sanitised HTML.
 
@@ -130,6 +149,7 @@ def render_markdown(text: str, *, heading_offset: int = 0, doc_id: str = "") -> 
         html,
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_only_our_own_values,
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,
@@ -150,7 +170,7 @@ def looks_like_html(text: str) -> bool:
     return bool(re.search(r"<\s*/?\s*[a-zA-Z][^>]*>", text or ""))
 
 
-_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
 _FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]*(.*)$", re.MULTILINE)
 _ONE_LINK = re.compile(r"^\[[^\]]+\]\((https://[^)\s]+)\)\.?$")
 

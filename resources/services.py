@@ -301,11 +301,38 @@ def signpost_save(
     return signpost
 
 
+# A file may come from a directory that never recorded when its entries were checked.
+# Those entries are kept, but hidden from families until someone checks them.
+UNCHECKED_NOTE = "No date of checking in the file: check it before sharing."
+
+
+def signpost_row_settled(row: dict, existing: Signpost | None) -> dict:
+    """An imported active row with no date of checking: keep the check already recorded
+    when the file has no check columns at all; otherwise keep the entry, hidden."""
+    if not row.get("unchecked"):
+        return row
+    if existing is not None and existing.assured_date and not row.get("assured_given"):
+        return {
+            **row,
+            "assured_date": existing.assured_date,
+            "assured_by": existing.assured_by,
+            "assured_from": existing.assured_from,
+        }
+    return {
+        **row,
+        "status": Signpost.Status.TO_CHECK,
+        "check_note": row.get("check_note") or UNCHECKED_NOTE,
+        "hidden_unchecked": True,
+    }
+
+
 @dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
     skipped_national: int = 0
+    # Active in the file but with no date of checking: imported, hidden from families.
+    hidden_unchecked: int = 0
 
 
 def signposts_import(
@@ -324,11 +351,15 @@ def signposts_import(
             if row["key"] in national and row["key"] not in existing:
                 result.skipped_national += 1
                 continue
+            current = None
             if row["key"] in existing:
                 result.updated += 1
+                current = Signpost.objects.get(organisation=organisation, key=row["key"])
             else:
                 result.created += 1
                 existing.add(row["key"])
+            row = signpost_row_settled(row, current)
+            result.hidden_unchecked += bool(row.get("hidden_unchecked"))
             # Only the national directory has entries for organisations to localise.
             values = {name: value for name, value in row.items() if name != "locally_editable"}
             signpost_save(organisation=organisation, key=row["key"], values=values, actor=actor)

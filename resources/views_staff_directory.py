@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -19,7 +18,7 @@ from portal.organisations.permissions import organisations_for
 from portal.organisations.roles import CASE_ROLES
 
 from . import directory, selectors, services
-from .forms import SignpostForm, SignpostImportForm, SignpostRowForm, organisation_field
+from .forms import SignpostForm, SignpostImportForm, organisation_field
 from .models import Signpost
 from .views_staff import coordinated_organisations, coordinated_organisations_or_403
 
@@ -74,11 +73,7 @@ def signpost_new(request):
         replaces = selectors.national_signpost(signpost_id=replaces_id)
     form = SignpostForm(
         request.POST or None,
-        initial=(
-            _local_version_initial(replaces)
-            if replaces
-            else {"status": "active", "assured_date": timezone.localdate()}
-        ),
+        initial=(_local_version_initial(replaces) if replaces else {"status": "active"}),
     )
     if len(organisations) > 1:
         form.fields["organisation"] = organisation_field(organisations)
@@ -156,9 +151,7 @@ def signpost_import(request):
             except services.ResourceError as error:
                 problems = [str(error)]
             else:
-                unchecked = sum(
-                    row["check_note"] == SignpostRowForm.UNCHECKED_NOTE for row in parsed.rows
-                )
+                unchecked = result.hidden_unchecked
                 messages.success(
                     request,
                     f"Imported: {result.created} added, {result.updated} updated"

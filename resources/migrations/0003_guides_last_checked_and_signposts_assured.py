@@ -2,28 +2,41 @@
 entries record when, by whom and against what they were checked; only a checked entry can
 be active."""
 
-from datetime import timedelta
+from datetime import date
 
 from django.db import migrations, models
 from django.db.models import F, Q
+from django.utils import timezone
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 def fill_last_checked(apps, schema_editor):
-    # Until now the library was reviewed yearly from a "review by" date: it was last
-    # checked a year before that.
-    for name in ("Resource", "ResourceVersion"):
+    # Until now a guide was reviewed yearly from its "review by" date, so it was last
+    # checked a year before that; but never later than it was last saved (an old form let
+    # a coordinator set a review date years ahead), so no reader sees a date to come.
+    for name, saved in (("Resource", "updated_at"), ("ResourceVersion", "changed_at")):
         model = apps.get_model("resources", name)
-        for row in model.objects.only("pk", "review_by").iterator():
+        for row in model.objects.only("pk", "review_by", saved).iterator():
+            last_saved = timezone.localdate(getattr(row, saved))
             model.objects.filter(pk=row.pk).update(
-                last_checked=row.review_by - timedelta(days=365)
+                last_checked=min(_year_before(row.review_by), last_saved)
             )
 
 
 def fill_assured_date(apps, schema_editor):
-    # An active entry was vouched for when it was last saved; who did so was not recorded.
+    # An active entry was vouched for when it was last saved (on the London calendar);
+    # who did so was not recorded.
     Signpost = apps.get_model("resources", "Signpost")
     for row in Signpost.objects.filter(status="active").only("pk", "updated_at").iterator():
-        Signpost.objects.filter(pk=row.pk).update(assured_date=row.updated_at.date())
+        Signpost.objects.filter(pk=row.pk).update(
+            assured_date=timezone.localdate(row.updated_at)
+        )
 
 
 class Migration(migrations.Migration):

@@ -56,6 +56,8 @@ def test_an_abbreviation_must_be_spelt_out_before_it_is_used():
     assert unexplained_jargon("The Crown Prosecution Service (CPS) decides. The CPS may.") == []
     late = "The CPS decides. The Crown Prosecution Service is a lawyer."
     assert [t.term for t in unexplained_jargon(late)] == ["CPS"]
+    # Spelt out in brackets where it is first used is as good.
+    assert unexplained_jargon("The CPS (Crown Prosecution Service) decides.") == []
     # Words that merely contain the letters are not the abbreviation.
     assert unexplained_jargon("Pace yourself, and keep the peace.") == []
 

@@ -98,6 +98,23 @@ def test_a_broken_source_is_named_in_words(body, problem):
     assert any(problem in line for line in source_problems(body))
 
 
+def test_a_marker_followed_by_a_colon_is_still_a_use():
+    body = (
+        "It says:[^a]: you must go.\n\n[^a]: [An Act](https://www.legislation.gov.uk/ukpga/1984/60)"
+    )
+    assert source_problems(body) == []
+
+
+def test_only_the_renderers_own_ids_classes_and_labels_survive():
+    from resources.rendering import _only_our_own_values
+
+    assert _only_our_own_values("li", "id", "part-2-source-3") == "part-2-source-3"
+    assert _only_our_own_values("a", "id", "main-content") is None
+    assert _only_our_own_values("a", "class", "button") is None
+    assert _only_our_own_values("a", "aria-label", "Sign in") is None
+    assert _only_our_own_values("a", "href", "https://example.org") == "https://example.org"
+
+
 def test_a_coordinator_is_told_beside_the_text_when_a_source_is_missing(
     client, organisation_a, coordinator_a
 ):

@@ -130,20 +130,89 @@ def test_every_shipped_entry_shown_to_families_says_who_checked_it_and_where(lib
 def test_entries_not_checked_for_a_year_are_listed_and_in_the_monday_digest(
     client, organisation_a, coordinator_a
 ):
-    for key, checked in (("stale", date(2025, 11, 1)), ("fresh", date(2026, 11, 1))):
+    for key, name, checked in (
+        ("stale", "Carers' drop-in & café", date(2025, 11, 1)),
+        ("fresh", "Fresh", date(2026, 11, 1)),
+    ):
         services.signpost_save(
             organisation=organisation_a,
             key=key,
-            values={**form(name=key.title()), "assured_date": checked},
+            values={**form(name=name), "assured_date": checked},
             actor=coordinator_a,
         )
+    # A stale national entry is for the portal team: on the page, not in the email.
+    services.signpost_save(
+        organisation=None,
+        key="national-stale",
+        values={**form(name="National helpline"), "assured_date": date(2025, 10, 1)},
+        actor=None,
+    )
     with time_machine.travel(datetime(2026, 12, 7, 8, tzinfo=LONDON)):  # a Monday
         sign_in(client, coordinator_a)
         page = client.get(reverse("resources-staff:review-due")).content.decode()
-        assert "Stale" in page and "1 Nov 2025" in page and "Fresh" not in page
+        assert "Carers&#x27; drop-in &amp; café" in page and "1 Nov 2025" in page
+        assert "National helpline" in page and "Fresh" not in page
         assert review_due_digests_queue() == 1
         deliver_all()
     [message] = mail.outbox
     assert message.subject == "1 directory entry to check again"
-    assert "Stale (last checked 1 November 2025)" in message.body
-    assert "Fresh" not in message.body
+    # Plain text says what the coordinator typed, not HTML entities.
+    assert "Carers' drop-in & café (last checked 1 November 2025)" in message.body
+    assert "Fresh" not in message.body and "National helpline" not in message.body
+    assert not message.body.startswith("Hello,\n\n\n")
+
+
+def test_a_digest_with_guides_and_entries_says_both_in_its_subject(organisation_a, coordinator_a):
+    from tests.resources.factories import make_resource
+
+    make_resource(organisation_a, actor=coordinator_a, review_by=date(2026, 11, 1))
+    for number in range(2):
+        services.signpost_save(
+            organisation=organisation_a,
+            key=f"old-{number}",
+            values={**form(name=f"Old {number}"), "assured_date": date(2025, 1, 1)},
+            actor=coordinator_a,
+        )
+    with time_machine.travel(datetime(2026, 12, 7, 8, tzinfo=LONDON)):
+        assert review_due_digests_queue() == 1
+        deliver_all()
+    [message] = mail.outbox
+    assert message.subject == "1 guide due for review and 2 directory entries to check"
+
+
+def test_reimporting_an_export_made_before_the_check_columns_keeps_the_checks(
+    client, organisation_a, coordinator_a
+):
+    services.signpost_save(
+        organisation=organisation_a,
+        key="town",
+        values={
+            **form(),
+            "assured_date": date(2026, 11, 1),
+            "assured_from": "https://town.example/about",
+        },
+        actor=coordinator_a,
+    )
+    sign_in(client, coordinator_a)
+    old_layout = (
+        "id,organization_name,name,description,phone,status\n"
+        "town,Town,Carers' drop-in,A new description.,01632 960000,active\n"
+    )
+    response = upload(client, old_layout)
+    assert response.status_code == 302
+    assert "no date of checking" not in client.get(response.url).content.decode()
+    signpost = Signpost.objects.get(key="town")
+    assert signpost.description == "A new description."
+    assert signpost.is_shareable
+    assert signpost.assured_date == date(2026, 11, 1)
+    assert signpost.assured_from == "https://town.example/about"
+
+
+def test_a_files_problems_name_its_columns(client, organisation_a, coordinator_a):
+    sign_in(client, coordinator_a)
+    text = HEADER + "bad,Town,Bad date,Helps.,01632 960000,active,the other day,\n"
+    response = upload(client, text)
+    assert response.status_code == 400
+    assert "Line 2: assured_date: Enter a real date, like 2026-11-28." in (
+        response.content.decode()
+    )
