@@ -321,6 +321,13 @@ def booking_confirm(*, booking: Booking, request=None) -> Booking:
         else:
             _confirm_or_waitlist(booking, group, now)
             _place_change_recorded(booking, actor=None, by_person=True, request=request)
+            if booking.state == Booking.State.CONFIRMED:
+                # A confirmed place moves the referral on to "placed in a group".
+                from referrals.progress import referral_place_confirmed
+
+                referral_place_confirmed(
+                    referral_id=booking.referral_id, booking_id=booking.pk, request=request
+                )
             _queue_registrations(booking)
     if expired:
         raise PeerGroupError(

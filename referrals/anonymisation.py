@@ -28,6 +28,7 @@ from .models import (
     ConsentRecord,
     ContactAttempt,
     Referral,
+    ReferralNameToken,
     SafeContact,
     SafeContactOverride,
 )
@@ -82,6 +83,8 @@ def referrals_anonymise(*, referral_ids: Sequence[UUID]) -> int:
     AccessReason.objects.filter(referral_id__in=ids).erase_for_legal_duty()
     SafeContactOverride.objects.filter(referral_id__in=ids).erase_for_legal_duty()
     KeepApart.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids)).delete()
+    # Without a name there is nothing to find them by.
+    ReferralNameToken.objects.filter(referral_id__in=ids).delete()
     ZoomRegistration.objects.filter(booking__referral_id__in=ids).delete()
     Delivery.objects.filter(referral_id__in=ids, revoked_at__isnull=True).update(revoked_at=now)
     StaffTask.objects.filter(

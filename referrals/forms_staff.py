@@ -56,6 +56,16 @@ class CloseForm(forms.Form):
         "Why are you closing this referral?", CloseReason.choices, "Choose a reason."
     )
 
+    def __init__(self, *args, reasons=None, **kwargs):
+        """``reasons``: those the referral can be closed with now (all if not given);
+        the service checks again whatever is sent."""
+        super().__init__(*args, **kwargs)
+        if reasons is not None:
+            self.fields["close_reason"].choices = reasons
+        self.fields["close_reason"].error_messages["invalid_choice"] = (
+            "Choose a reason from the list."
+        )
+
 
 class SubjectAccessOpenForm(forms.Form):
     received_on = forms.DateField(

@@ -41,6 +41,14 @@ class ReferralQuerySet(OrganisationScopedQuerySet):
     def open(self):
         return self.exclude(state=State.CLOSED)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """Referrals made in bulk (benchmarks, load tests) are found by name too."""
+        from .name_index import name_index_tokens_for
+
+        made = super().bulk_create(objs, *args, **kwargs)
+        ReferralNameToken.objects.bulk_create(name_index_tokens_for(made), batch_size=1000)
+        return made
+
 
 class Referral(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -197,6 +205,27 @@ class Referral(models.Model):
         return ShareBackStatus(self.share_back_status).label
 
 
+class ReferralNameToken(models.Model):
+    """One word of a person's name as a keyed hash: the blind index staff search by name
+    through (``name_index``). Nothing here can be read back into a name."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    # The referral's, kept here so a search reads one index for one organisation.
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "hash"], name="referral_name_word")]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "hash"], name="referral_name_word_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Name word of {self.referral_id}"
+
+
 class SafeContact(models.Model):
     """How, when and under what name it is safe to contact the person."""
 
@@ -336,6 +365,8 @@ class ReferralEvent(AppendOnlyModel):
             "safe_contact_overridden",
             "Contacted outside what they said is safe",
         )
+        KEPT_APART = "kept_apart", "To be kept apart from someone in groups"
+        KEPT_APART_ENDED = "kept_apart_ended", "No longer kept apart from someone"
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     # The referral's organisation, kept on each event so that an organisation's latest

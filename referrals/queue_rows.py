@@ -9,6 +9,7 @@ template only prints it.
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -21,10 +22,13 @@ SOURCE_LABELS = dict(Source.choices)
 STATE_LABELS = dict(State.choices)
 
 
-def queue_row(referral: Referral, *, today: date) -> dict:
+def queue_row(referral: Referral, *, today: date, back: str = "") -> dict:
+    """``back`` is the queue's query string: the referral's page links back to the same
+    search, filters and page."""
     contacted = referral.first_contacted_at is not None
+    url = reverse("referrals:detail", kwargs={"referral_id": referral.pk})
     return {
-        "url": reverse("referrals:detail", kwargs={"referral_id": referral.pk}),
+        "url": f"{url}?{urlencode({'back': back})}" if back else url,
         "reference": display_reference(referral.reference),
         "received": dateformat.format(timezone.localtime(referral.created_at), "j M Y"),
         "source": SOURCE_LABELS.get(referral.source, referral.source),

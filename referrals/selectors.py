@@ -19,9 +19,10 @@ from portal.organisations.scoping import member_organisation_ids
 
 from .choices import Source, State
 from .links import private_links_for_referral
+from .message_labels import channel_label, message_label
 from .models import CaseNote, ConsentRecord, ContactAttempt, Referral, ReferralEvent
-from .references import normalise_reference
 from .safe_contact_rules import overrides_shown_on
+from .search import PersonSearch, person_search_filter, person_search_parse
 
 TIMELINE_LIMIT = 100
 
@@ -33,13 +34,21 @@ class QueueFilters:
     assignee: str = ""  # "", "me", "unassigned" or a user's public id
     due: str = ""  # "", "overdue", "today"
     age: str = ""  # "", "week", "month", "older"
-    reference: str = ""  # as typed: any case, with or without the dash or spaces
+    # As typed: a reference in any form, an email, a phone number or a name.
+    search: str = ""
 
 
 QUEUE_UNREAD_FIELDS = ("full_name", "email", "phone", "area", "accessibility_needs")
 
 
 def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referral]:
+    return referrals_for_queue_searched(user=user, filters=filters)[0]
+
+
+def referrals_for_queue_searched(
+    *, user: User, filters: QueueFilters
+) -> tuple[QuerySet[Referral], PersonSearch | None]:
+    """The queue, and what was searched for (None without a search)."""
     # The organisations are given as values: with one organisation, PostgreSQL then reads
     # the queue's page straight from its index and stops, where a subquery made it fetch
     # and sort every open referral to show the first 25.
@@ -48,17 +57,18 @@ def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referr
         "organisation", "assigned_to", "referring_agency"
     )
     queryset = _with_times_only_a_note(queryset)
-    if filters.reference.strip():
-        # Someone quoting their reference is looking for that referral, whatever its
-        # status or age: the other filters do not hide it.
-        reference = normalise_reference(filters.reference)
-        if not reference:
-            return queryset.none()
-        return queryset.filter(reference=reference).defer(*QUEUE_UNREAD_FIELDS)
-    if filters.state == "open":
+    search = person_search_parse(filters.search, organisations=organisations)
+    if search is not None:
+        queryset = person_search_filter(queryset, search)
+    state = filters.state
+    if search is not None and state == "open":
+        # Someone looking for a person is looking for them whatever their status: only
+        # a status chosen on purpose narrows a search.
+        state = "all"
+    if state == "open":
         queryset = queryset.open()
-    elif filters.state in State.values:
-        queryset = queryset.filter(state=filters.state)
+    elif state in State.values:
+        queryset = queryset.filter(state=state)
     if filters.source in Source.values:
         queryset = queryset.filter(source=filters.source)
     if filters.assignee == "me":
@@ -82,7 +92,10 @@ def referrals_for_queue(*, user: User, filters: QueueFilters) -> QuerySet[Referr
     elif filters.age == "older":
         queryset = queryset.filter(created_at__lt=now - timedelta(days=30))
     # Lists show references, never names: the personal fields stay encrypted, unread.
-    return queryset.defer(*QUEUE_UNREAD_FIELDS).order_by("first_contact_due", "created_at")
+    return (
+        queryset.defer(*QUEUE_UNREAD_FIELDS).order_by("first_contact_due", "created_at"),
+        search,
+    )
 
 
 def _with_times_only_a_note(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -150,11 +163,16 @@ def referral_page_data(*, referral: Referral) -> dict:
             ContactAttempt.objects.filter(referral=referral).select_related("made_by")[:50]
         ),
         "notes": list(CaseNote.objects.filter(referral=referral).select_related("author")[:50]),
-        "messages_sent": list(
-            MessageLog.objects.filter(
+        "messages_sent": [
+            {
+                "message": message,
+                "label": message_label(message.template),
+                "channel": channel_label(message.channel),
+            }
+            for message in MessageLog.objects.filter(
                 recipient_type="referrals.referral", recipient_id=str(referral.pk)
             )[:20]
-        ),
+        ],
         "private_links": private_links_for_referral(referral=referral),
         **_duplicates(referral),
     }

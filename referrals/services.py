@@ -32,10 +32,12 @@ from .models import (
     SafeContact,
     SafeContactOverride,
 )
+from .name_index import name_index_set
+from .progress import referral_progress
 from .references import new_reference
 from .safe_contact_rules import safe_contact_respected
 from .signals import consent_withdrawn
-from .transitions import can_move
+from .transitions import can_move, refusal
 
 
 class ReferralError(Exception):
@@ -215,6 +217,7 @@ def referral_submit(
                 possible_duplicate_of=duplicate,
                 submission_key=submission_key,
             )
+            name_index_set(referral)
             safe = SafeContact(
                 referral=referral,
                 safe_to_call="call" in safe_contact.safe_channels,
@@ -324,6 +327,14 @@ def referral_transition(
             )
         if to_state == State.CLOSED and close_reason not in CloseReason.values:
             raise InvalidTransition("Choose a reason for closing the referral.")
+        if to_state == State.PLACED or close_reason == CloseReason.COMPLETED:
+            refused = refusal(
+                target=to_state,
+                close_reason=close_reason,
+                progress=referral_progress(referral=referral),
+            )
+            if refused:
+                raise InvalidTransition(refused)
         previous = referral.state
         referral.state = to_state
         fields = ["state", "updated_at"]

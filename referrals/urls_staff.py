@@ -1,6 +1,12 @@
 from django.urls import path
 
-from . import views_links, views_sar, views_staff_messages, views_support_code
+from . import (
+    views_keep_apart,
+    views_links,
+    views_sar,
+    views_staff_messages,
+    views_support_code,
+)
 from . import views_staff as views
 
 app_name = "referrals"
@@ -49,6 +55,16 @@ urlpatterns = [
     path("links/<uuid:link_id>/revoke/", views_links.link_revoke, name="link-revoke"),
     path("<uuid:referral_id>/links/", views_links.links_list, name="links"),
     path("<uuid:referral_id>/links/stop-all/", views_links.links_stop_all, name="links-stop-all"),
+    path(
+        "<uuid:referral_id>/keep-apart/",
+        views_keep_apart.keep_apart_new,
+        name="keep-apart",
+    ),
+    path(
+        "<uuid:referral_id>/keep-apart/remove/",
+        views_keep_apart.keep_apart_end,
+        name="keep-apart-remove",
+    ),
     path(
         "<uuid:referral_id>/support-code/",
         views_support_code.support_code_give,

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from peergroups.keep_apart import kept_apart_for_referral
 from portal.audit.viewing import personal_data_shown, shows_personal_data
 from portal.core.parsing import parse_uuid
 from portal.organisations.permissions import coordinated_organisation_or_404, has_role
 from portal.organisations.roles import Role
 
 from . import access, selectors, services
-from .choices import ConsentMethod, Source, State
+from .choices import CloseReason, ConsentMethod, Source, State
 from .erasure import person_erase
 from .forms import (
     AccessReasonForm,
@@ -31,10 +34,13 @@ from .forms import (
     windows_formset,
 )
 from .forms_contact import ContactAttemptForm
+from .forms_keep_apart import KeepApartForm
+from .progress import referral_progress
 from .queue_rows import assignee_options, queue_row
-from .references import TYPED_MAX_LENGTH, display_reference, normalise_reference
+from .references import display_reference
 from .safe_contact_rules import UnsafeContact
-from .transitions import next_states
+from .search import SEARCH_MAX_LENGTH, person_search_audit
+from .transitions import Progress, close_reasons, next_states, refusal
 from .views_staff_messages import message_panel
 
 QUEUE_PAGE_SIZE = 25
@@ -48,27 +54,25 @@ def _queue_filters(request) -> selectors.QueueFilters:
         assignee=get.get("assignee", ""),
         due=get.get("due", ""),
         age=get.get("age", ""),
-        reference=_reference_searched(get.get("reference", "")),
+        # "reference" is the box's name from when it found references only: links and
+        # bookmarks made then still work.
+        search=get.get("reference", "")[:SEARCH_MAX_LENGTH],
     )
-
-
-def _reference_searched(typed: str) -> str:
-    """The reference searched for, shown back in the one form however it was typed.
-    Something with no letters or digits in it ("---") is kept as typed, so the page says
-    no referral has it rather than quietly listing the whole queue."""
-    typed = typed[:TYPED_MAX_LENGTH]
-    return normalise_reference(typed) or "".join(ch for ch in typed if ch.isprintable()).strip()
 
 
 @require_GET
 @shows_personal_data(page="referral queue")
 def queue(request):
     filters = _queue_filters(request)
-    page = Paginator(
-        selectors.referrals_for_queue(user=request.user, filters=filters), QUEUE_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    referrals, search = selectors.referrals_for_queue_searched(user=request.user, filters=filters)
+    page = Paginator(referrals, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    if search is not None:
+        person_search_audit(request=request, kind=search.kind, results=page.paginator.count)
+        # A reference found is shown back in its one form, however it was typed.
+        if search.reference and page.paginator.count:
+            query["reference"] = search.reference
     # One audit row per organisation whose people were listed.
     shown: dict = {}
     for referral in page.object_list:
@@ -76,13 +80,20 @@ def queue(request):
     for organisation, ids in shown.items():
         personal_data_shown(request, organisation=organisation, records=len(ids))
     today = timezone.localdate()
+    # The referral's page links back to this very page of the queue.
+    back = query.copy()
+    if page.number > 1:
+        back["page"] = str(page.number)
+    back = back.urlencode()
     return render(
         request,
         "referrals/staff/queue.html",
         {
             "page": page,
-            "rows": [queue_row(referral, today=today) for referral in page.object_list],
+            "rows": [queue_row(referral, today=today, back=back) for referral in page.object_list],
             "filters": filters,
+            "search": search,
+            "searched": query.get("reference", ""),
             "states": State.choices,
             "sources": Source.choices,
             "assignees": assignee_options(selectors.case_staff_for_user(user=request.user)),
@@ -162,17 +173,53 @@ def detail(request, referral):
     return render(request, "referrals/staff/detail.html", _detail_context(request, referral))
 
 
+QUEUE_KEYS = ("reference", "state", "source", "assignee", "due", "age", "page")
+
+
+def _queue_back_url(request) -> str:
+    """The queue as the caseworker left it (search, filters, page), from ``back``; only
+    the queue's own keys are kept, so the link can only ever lead to the queue."""
+    back = QueryDict(request.GET.get("back", "")[:1000])
+    kept = QueryDict(mutable=True)
+    for key in QUEUE_KEYS:
+        if back.get(key):
+            kept[key] = back[key][:SEARCH_MAX_LENGTH]
+    url = reverse("referrals:queue")
+    return f"{url}?{kept.urlencode()}" if kept else url
+
+
+def _status_controls(referral, close_form, transition_error) -> dict:
+    """The moves offered on the page: only those the state machine would make now, so
+    nothing offered is refused. A move it refused is explained beside its control."""
+    progress = referral_progress(referral=referral) if referral.is_open else Progress()
+    moves = [state for state in next_states(referral.state) if state != State.CLOSED]
+    reasons = close_reasons(progress)
+    return {
+        "next_states": [
+            (state, State(state).label)
+            for state in moves
+            if refusal(target=state, progress=progress) is None
+        ],
+        # Why a move the status allows is not offered yet.
+        "moves_waiting": [
+            refusal(target=state, progress=progress)
+            for state in moves
+            if refusal(target=state, progress=progress)
+        ],
+        "can_close": referral.state != State.CLOSED,
+        "close_form": close_form or CloseForm(reasons=reasons),
+        "completed_waits_for_contact": CloseReason.COMPLETED not in dict(reasons),
+        "transition_error": transition_error,
+    }
+
+
 def _detail_context(request, referral, **forms) -> dict:
     return {
+        "queue_url": _queue_back_url(request),
         "referral": referral,
         "reference": display_reference(referral.reference),
         "safe": referral.safe_contact,
-        "next_states": [
-            (state, State(state).label)
-            for state in next_states(referral.state)
-            if state != State.CLOSED
-        ],
-        "can_close": referral.state != State.CLOSED,
+        **_status_controls(referral, forms.get("close_form"), forms.get("transition_error")),
         "assignees": assignee_options(selectors.case_staff(organisation=referral.organisation)),
         "current_assignee": str(referral.assigned_to.public_id) if referral.assigned_to_id else "",
         "attempt_form": forms.get("attempt_form") or ContactAttemptForm(),
@@ -180,8 +227,9 @@ def _detail_context(request, referral, **forms) -> dict:
         "attempt_check": forms.get("attempt_check"),
         **message_panel(referral, form=forms.get("message_form"), check=forms.get("message_check")),
         "note_form": forms.get("note_form") or CaseNoteForm(),
-        "close_form": CloseForm(),
         "can_erase": has_role(request.user, referral.organisation, [Role.COORDINATOR]),
+        "kept_apart": kept_apart_for_referral(referral=referral),
+        "keep_apart_form": forms.get("keep_apart_form") or KeepApartForm(),
         **selectors.referral_page_data(referral=referral),
     }
 
@@ -251,25 +299,29 @@ def assign(request, referral):
 def transition(request, referral):
     to_state = request.POST.get("to_state", "")
     close_reason = ""
+    close_form = None
     if to_state == State.CLOSED:
-        form = CloseForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Choose a reason for closing the referral.")
-            return _back(referral)
-        close_reason = form.cleaned_data["close_reason"]
+        close_form = CloseForm(request.POST)
+        if not close_form.is_valid():
+            return detail_page(request, referral, status=400, close_form=close_form)
+        close_reason = close_form.cleaned_data["close_reason"]
     label = State(to_state).label if to_state in State.values else to_state
-    return _run(
-        request,
-        referral,
-        lambda: services.referral_transition(
+    try:
+        services.referral_transition(
             referral=referral,
             to_state=to_state,
             actor=request.user,
             close_reason=close_reason,
             request=request,
-        ),
-        f"Status changed to '{label}'.",
-    )
+        )
+    except services.ReferralError as error:
+        # Beside the control that was used: the close form's reason, or the moves.
+        if close_form is not None:
+            close_form.add_error("close_reason", str(error))
+            return detail_page(request, referral, status=400, close_form=close_form)
+        return detail_page(request, referral, status=400, transition_error=str(error))
+    messages.success(request, f"Status changed to '{label}'.")
+    return _back(referral)
 
 
 @require_POST

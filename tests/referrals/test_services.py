@@ -73,7 +73,7 @@ def test_closed_referrals_are_not_flagged_as_duplicates(organisation_a, casework
 
     first = make_referral(organisation_a, email="again@example.org")
     referral_transition(
-        referral=first, to_state=State.CLOSED, actor=caseworker_a, close_reason="completed"
+        referral=first, to_state=State.CLOSED, actor=caseworker_a, close_reason="declined"
     )
     assert make_referral(organisation_a, email="again@example.org").possible_duplicate_of is None
 

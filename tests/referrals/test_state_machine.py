@@ -3,11 +3,14 @@
 import itertools
 
 import pytest
+from django.utils import timezone
 
+from peergroups.models import Booking
 from referrals.choices import State
 from referrals.models import Referral, ReferralEvent
 from referrals.services import InvalidTransition, referral_transition
 from referrals.transitions import ALLOWED
+from tests.factories import GroupFactory
 from tests.referrals.factories import make_referral
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +19,15 @@ ALLOWED_MOVES = [(a, b) for a, targets in ALLOWED.items() for b in targets]
 REFUSED_MOVES = [
     (a, b) for a, b in itertools.product(State.values, State.values) if b not in ALLOWED[a]
 ]
+
+
+def confirmed_place(referral):
+    Booking.objects.create(
+        group=GroupFactory(organisation=referral.organisation),
+        referral=referral,
+        state=Booking.State.CONFIRMED,
+        confirmed_at=timezone.now(),
+    )
 
 
 def referral_in(organisation, state):
@@ -30,7 +42,10 @@ def referral_in(organisation, state):
 @pytest.mark.parametrize(("current", "target"), ALLOWED_MOVES)
 def test_every_allowed_transition_works(organisation_a, caseworker_a, current, target):
     referral = referral_in(organisation_a, current)
-    reason = "completed" if target == State.CLOSED else ""
+    if target == State.PLACED:
+        # Placed in a group only with a confirmed place (test_status_follows_events).
+        confirmed_place(referral)
+    reason = "declined" if target == State.CLOSED else ""
     moved = referral_transition(
         referral=referral, to_state=target, actor=caseworker_a, close_reason=reason
     )

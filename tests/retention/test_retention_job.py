@@ -51,7 +51,7 @@ def at(year, month, day):
 def closed_referral(organisation, actor, **person):
     referral = make_referral(organisation, **person)
     return referral_transition(
-        referral=referral, to_state="closed", close_reason="completed", actor=actor
+        referral=referral, to_state="closed", close_reason="declined", actor=actor
     )
 
 

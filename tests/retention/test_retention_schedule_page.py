@@ -35,7 +35,7 @@ def test_the_schedule_shows_each_period_its_reason_and_what_is_due(
         referral_transition(
             referral=make_referral(organisation_a),
             to_state="closed",
-            close_reason="completed",
+            close_reason="declined",
             actor=caseworker_a,
         )
     sign_in(client, coordinator_a)

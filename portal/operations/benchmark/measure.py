@@ -150,6 +150,28 @@ def _pages(organisation: Organisation) -> list:
     pages = [
         ("Bare view (baseline)", lambda: staff.get("/benchmark/bare/")),
         ("Caseworker queue", lambda: staff.get(reverse("referrals:queue"))),
+        # Finding a person (referrals/search.py): by a whole name through the blind
+        # index, by a word every seeded name shares (so the whole organisation matches
+        # and is counted), by a reference typed with spaces, and by email.
+        (
+            "Find a person by name",
+            lambda: staff.get(reverse("referrals:queue"), {"reference": referral.full_name}),
+        ),
+        (
+            "Find by a name word everyone has",
+            lambda: staff.get(reverse("referrals:queue"), {"reference": "benchmark"}),
+        ),
+        (
+            "Find by reference typed with spaces",
+            lambda: staff.get(
+                reverse("referrals:queue"),
+                {"reference": referral.reference.replace("-", " ").lower()},
+            ),
+        ),
+        (
+            "Find by email",
+            lambda: staff.get(reverse("referrals:queue"), {"reference": referral.email}),
+        ),
         (
             "Referral page",
             lambda: staff.get(reverse("referrals:detail", kwargs={"referral_id": referral.pk})),
