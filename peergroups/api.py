@@ -9,17 +9,23 @@ answer 404 exactly like ids that do not exist. Every endpoint that names people 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.personal_data import ShowsPersonalData
-from portal.api.schema import ERROR_RESPONSES
+from portal.api.schema import ERROR_RESPONSES, ErrorSerializer
 from referrals.references import display_reference
 
 from . import selectors, services
+from .attendance import RegisterClosed, attendance_record
 from .models import Attendance, Booking, Group, Session
 
 
@@ -171,14 +177,56 @@ class SessionAttendance(ShowsPersonalData, APIView):
         return Response(RosterEntrySerializer(roster, many=True).data)
 
 
+class RegisterClosedError(APIException):
+    """The register cannot be taken: ``register_not_open_yet`` (the meeting has not
+    started, or is not within the window before it) or ``meeting_cancelled``."""
+
+    status_code = 400
+    default_code = "register_closed"
+    default_detail = "The register for this meeting cannot be taken."
+
+
+REGISTER_CLOSED_RESPONSE = OpenApiResponse(
+    ErrorSerializer,
+    description=(
+        "The request is not valid, or the register cannot be taken. A register opens when "
+        "the meeting starts (or the configured few minutes before): before then the code is "
+        "register_not_open_yet and the message says when it opens; a cancelled meeting "
+        "answers meeting_cancelled. Either way nothing is recorded."
+    ),
+    examples=[
+        OpenApiExample(
+            "Not open yet",
+            value={
+                "status": 400,
+                "code": "register_not_open_yet",
+                "message": "The register for this meeting is not open yet: a register records "
+                "who came, so it opens when the meeting starts. You can take it from "
+                "Thursday 3 December at 6:45pm.",
+            },
+        )
+    ],
+)
+
+
 class SessionAttendanceRecord(ShowsPersonalData, APIView):
     # It answers with the person whose attendance it recorded.
     personal_data_page = "api attendance recorded"
 
     @extend_schema(
         summary="Record one person's attendance at a meeting",
+        description=(
+            "Only once the meeting has started (or within the configured minutes before "
+            "it), and never for a cancelled meeting. Each new or changed mark is audited "
+            "with its old and new value, who made it and when; sending the same mark again "
+            "changes nothing."
+        ),
         request=AttendanceWriteSerializer,
-        responses={200: RosterEntrySerializer, **ERROR_RESPONSES},
+        responses={
+            200: RosterEntrySerializer,
+            **ERROR_RESPONSES,
+            400: REGISTER_CLOSED_RESPONSE,
+        },
     )
     def put(self, request, session_id, booking_id):
         session = selectors.session_for_staff(user=request.user, session_id=session_id)
@@ -191,12 +239,15 @@ class SessionAttendanceRecord(ShowsPersonalData, APIView):
         serializer = AttendanceWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            attendance = services.attendance_record(
+            attendance = attendance_record(
                 session=session,
                 booking=booking,
                 status=serializer.validated_data["status"],
                 actor=request.user,
+                request=request,
             )
+        except RegisterClosed as refusal:
+            raise RegisterClosedError(detail=str(refusal), code=refusal.code) from refusal
         except services.PeerGroupError as error:
             raise ValidationError({"non_field_errors": [str(error)]}) from error
         booking.this_session = [attendance]

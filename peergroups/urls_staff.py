@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views_staff as views
-from . import views_staff_places
+from . import views_staff_places, views_staff_sessions
 from .views_calendar_feed import calendar_feed_new, calendar_feed_page, calendar_feed_stop
 from .views_staff_group_message import group_message
 
@@ -37,6 +37,21 @@ urlpatterns = [
     ),
     path("sessions/<uuid:session_id>/cancel/", views.session_cancel, name="session-cancel"),
     path("sessions/<uuid:session_id>/joining/", views.joining_details, name="joining-details"),
+    path(
+        "sessions/<uuid:session_id>/notes/",
+        views_staff_sessions.note_add,
+        name="session-note-add",
+    ),
+    path(
+        "sessions/<uuid:session_id>/notes/<uuid:note_id>/edit/",
+        views_staff_sessions.note_edit,
+        name="session-note-edit",
+    ),
+    path(
+        "sessions/<uuid:session_id>/notes/<uuid:note_id>/concern/",
+        views_staff_sessions.note_concern,
+        name="session-note-concern",
+    ),
     path("<uuid:group_id>/finish/", views_staff_places.course_finish_view, name="course-finish"),
     path(
         "<uuid:group_id>/ended/<uuid:booking_id>/",

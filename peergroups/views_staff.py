@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.audit.viewing import personal_data_shown, shows_personal_data
-from portal.notifications.models import MessageLog
 from portal.organisations.permissions import coordinated_organisation_or_404, organisations_for
 from portal.organisations.roles import CASE_ROLES
 from referrals.access import referral_record
 from referrals.safe_contact_rules import UnsafeContact, UnsafeOffer
 
-from . import selectors, services
+from . import selectors, services, views_staff_sessions
+from .attendance import attendance_record
 from .forms import (
     AttendanceForm,
     CallBookingForm,
@@ -37,7 +37,7 @@ from .forms import (
     ZoomAccountForm,
 )
 from .forms_offer import OfferForm
-from .models import Attendance, Booking, Group, InitialCallSlot, ZoomAccount
+from .models import Booking, Group, InitialCallSlot, ZoomAccount
 from .scheduling import ScheduleError
 
 # A national charity runs hundreds of groups over the years; lists show a page at a time.
@@ -166,28 +166,15 @@ def offer_place(request, referral):
 @require_GET
 @shows_personal_data(page="register")
 def session_register(request, session_id):
+    """The meeting's register (taken only once it has started) and its session notes."""
     session = selectors.session_for_staff(user=request.user, session_id=session_id)
-    personal_data_shown(request, organisation=session.group.organisation, target=session)
-    return render(
-        request,
-        "peergroups/staff/session_register.html",
-        {
-            "session": session,
-            "roster": selectors.session_roster(session=session),
-            "statuses": Attendance.Status.choices,
-            "messages_sent": MessageLog.objects.filter(
-                template__in=["session_reminder", "session_cancelled", "meetings_changed"],
-                context__session_id=str(session.pk),
-            )[:50],
-            "joining_form": JoiningDetailsForm(
-                initial={"join_url": session.join_url, "passcode": session.passcode}
-            ),
-        },
-    )
+    return views_staff_sessions.register_page(request, session)
 
 
 @require_POST
 def attendance(request, session_id, booking_id):
+    """One person's mark. Refused, with the reason shown, before the register opens or
+    for a cancelled meeting; every change is audited (``attendance.attendance_record``)."""
     session = selectors.session_for_staff(user=request.user, session_id=session_id)
     booking = get_object_or_404(Booking, pk=booking_id, group=session.group)
     form = AttendanceForm(request.POST)
@@ -195,11 +182,12 @@ def attendance(request, session_id, booking_id):
         messages.error(request, "Choose attended, apologies or did not attend.")
     else:
         try:
-            services.attendance_record(
+            attendance_record(
                 session=session,
                 booking=booking,
                 status=form.cleaned_data["status"],
                 actor=request.user,
+                request=request,
             )
         except services.PeerGroupError as error:
             messages.error(request, str(error))

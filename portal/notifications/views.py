@@ -12,12 +12,10 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
 from portal.operations.models import Heartbeat
 from portal.organisations.permissions import coordinated_organisation_or_404
-from portal.organisations.roles import CASE_ROLES
-from portal.organisations.scoping import member_organisation_ids
 
 from .forms import NotificationSettingsForm
 from .models import MessageLog, NotificationSettings, StaffTask
-from .selectors import staff_task_explanation
+from .selectors import staff_task_explanation, staff_tasks_for
 from .services import staff_task_done
 
 
@@ -90,12 +88,8 @@ def jobs(request, organisation_id):
 def task_done(request, task_id):
     """Mark a staff task done, from the dashboard or the jobs page. Another organisation's
     task is not found, as one that does not exist."""
-    task = get_object_or_404(
-        StaffTask.objects.filter(
-            organisation_id__in=member_organisation_ids(request.user, roles=CASE_ROLES)
-        ),
-        pk=task_id,
-    )
+    # A concern a facilitator raised is for the coordinators only.
+    task = get_object_or_404(staff_tasks_for(request.user), pk=task_id)
     staff_task_done(task=task, actor=request.user, request=request)
     messages.success(request, "Marked as done.")
     if request.POST.get("return_to") == "jobs":

@@ -20,7 +20,12 @@ from peergroups.models import Attendance, Booking, Group, Session
 from peergroups.selectors import sessions_this_week
 from portal.accounts.models import User
 from portal.notifications.models import StaffTask
-from portal.notifications.selectors import staff_task_explanation, staff_tasks_open
+from portal.notifications.selectors import (
+    ConcernListing,
+    concerns_open,
+    staff_task_explanation,
+    staff_tasks_open,
+)
 from portal.organisations.models import Organisation
 from portal.organisations.roles import CASE_ROLES, Role
 from portal.organisations.scoping import member_organisation_ids
@@ -112,6 +117,14 @@ class SessionPanel:
     is_today: bool
     roster: list[RosterLine] = field(default_factory=list)
 
+    @property
+    def register(self):
+        """Whether the one-tap register can be taken yet (only once the meeting starts,
+        or the configured few minutes before), and when it opens."""
+        from peergroups.attendance import register_state
+
+        return register_state(self.session)
+
 
 @dataclass
 class CoordinatorPanel:
@@ -119,6 +132,8 @@ class CoordinatorPanel:
     figures: list
     open_referrals: int
     waiting: int
+    # Concerns facilitators raised, for this organisation's coordinators only.
+    concerns: ConcernListing | None = None
 
 
 def _listing(queryset) -> Listing:
@@ -269,6 +284,7 @@ def coordinator_panels(*, user: User) -> list[CoordinatorPanel]:
                 waiting=Booking.objects.filter(
                     group__organisation=organisation, state=Booking.State.WAITLISTED
                 ).count(),
+                concerns=concerns_open(organisation_ids=[organisation.pk], limit=LIST_LIMIT),
             )
         )
     return panels

@@ -44,7 +44,8 @@ def world(organisation_a, police_agency, coordinator_a, caseworker_a, coordinato
     partner_key = issue_key(organisation_a, police_agency, coordinator_a)
     sent = key_client(partner_key).post("/api/v1/referrals/", referral_body(), format="json")
     group = GroupFactory(organisation=organisation_a)
-    start = timezone.now() + timedelta(days=3)
+    # Under way, so its register can be taken (registers open only once a meeting starts).
+    start = timezone.now() - timedelta(minutes=30)
     session = Session.objects.create(
         group=group, starts_at=start, ends_at=start + timedelta(hours=1)
     )

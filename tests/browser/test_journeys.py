@@ -65,7 +65,8 @@ def test_from_triage_to_the_register(
     person = make_referral(organisation_a, full_name="Robin Example")
     group = GroupFactory(organisation=organisation_a, title="Tuesday evening group")
     group.facilitators.add(facilitator_a)
-    session = session_today(group, minutes_from_now=20)
+    # Starting in 10 minutes: its register is open (from 15 minutes before the start).
+    session = session_today(group, minutes_from_now=10)
     tomorrow = timezone.now() + timedelta(days=1)
     call_slot_publish(
         facilitator=facilitator_a,

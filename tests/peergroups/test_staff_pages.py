@@ -64,7 +64,8 @@ def test_another_organisation_gets_404_everywhere(client, busy_group, caseworker
 
 
 def test_attendance_is_saved_in_one_click_per_person(client, busy_group, facilitator_a):
-    _, session, bookings = busy_group
+    group, _, bookings = busy_group
+    session = make_session(group, days=0)  # a register opens once its meeting starts
     sign_in(client, facilitator_a)
     url = reverse(
         "groups:attendance", kwargs={"session_id": session.pk, "booking_id": bookings[0].pk}

@@ -67,15 +67,16 @@ def organisation_a_objects(
     booking = booking_confirm(
         booking=booking_offer(group=group, referral=referral, actor=caseworker_a)
     )
-    start = timezone.now() + timedelta(days=2)
+    # A meeting under way: its register is open (registers open only once a meeting starts).
+    start = timezone.now() - timedelta(minutes=30)
     session = Session.objects.create(
         group=group, starts_at=start, ends_at=start + timedelta(hours=1)
     )
     slot = call_slot_publish(
         facilitator=facilitator_a,
         organisation=organisation_a,
-        starts_at=start + timedelta(days=1),
-        ends_at=start + timedelta(days=1, minutes=30),
+        starts_at=start + timedelta(days=3),
+        ends_at=start + timedelta(days=3, minutes=30),
     )
     invitation, _ = invitation_create(
         organisation=organisation_a,
@@ -130,6 +131,9 @@ def organisation_a_objects(
         record_id=str(referral.pk),
     )
     sent = key_client(raw_key).post("/api/v1/referrals/", referral_body(), format="json")
+    from peergroups.models import SessionNote
+
+    note = SessionNote.objects.create(session=session, author=facilitator_a, body="A's note")
     from portal.notifications.models import MessageLog
 
     waiting = MessageLog.objects.create(
@@ -165,6 +169,7 @@ def organisation_a_objects(
         "passkey_id": a_passkey(caseworker_a).pk,
         "task_id": task.pk,
         "message_id": waiting.pk,
+        "note_id": note.pk,
     }
 
 
@@ -220,6 +225,7 @@ def assert_nothing_changed(ids: dict) -> None:
     from portal.notifications.models import StaffTask
 
     assert StaffTask.objects.get(pk=ids["task_id"]).done_at is None
+    assert not StaffTask.objects.filter(kind=StaffTask.Kind.CONCERN_RAISED).exists()
     from portal.notifications.models import MessageLog
 
     assert MessageLog.objects.get(pk=ids["message_id"]).status == "waiting"
