@@ -466,21 +466,14 @@ def keep_apart(*, first: Referral, second: Referral, actor: User) -> KeepApart:
 # --- Attendance and calls ---------------------------------------------------------------
 
 
-@transaction.atomic
 def attendance_record(
-    *, session: Session, booking: Booking, status: str, actor: User
+    *, session: Session, booking: Booking, status: str, actor: User, request=None
 ) -> Attendance:
-    _require_staff(session.group.organisation, actor)
-    if booking.group_id != session.group_id:
-        raise PeerGroupError("That person is not in this group.")
-    if booking.state not in (Booking.State.CONFIRMED, Booking.State.COMPLETED):
-        raise PeerGroupError("Only confirmed participants have attendance.")
-    if status not in Attendance.Status.values:
-        raise PeerGroupError("Choose attended, apologies or did not attend.")
-    attendance, _ = Attendance.objects.update_or_create(
-        session=session, booking=booking, defaults={"status": status, "recorded_by": actor}
-    )
-    return attendance
+    """One path for every mark: ``peergroups.attendance`` refuses a register before the
+    meeting starts or for a cancelled one, and audits each change with old and new."""
+    from .attendance import attendance_record as record
+
+    return record(session=session, booking=booking, status=status, actor=actor, request=request)
 
 
 def _call_in_words(slot: InitialCallSlot) -> str:
