@@ -23,6 +23,8 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 PORTAL_NAME = env.str("PORTAL_NAME", default="Family Support Portal")
 # Where the quick-exit control sends a visitor: an everyday site that gives nothing away.
 QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.bbc.co.uk/weather")
+# A meeting's register opens this many minutes before it starts (never for one to come).
+REGISTER_OPENS_BEFORE_MINUTES = env.int("REGISTER_OPENS_BEFORE_MINUTES", default=15)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
