@@ -71,6 +71,12 @@ def test_rotation_moves_every_value_to_the_new_keys(settings, organisation_a, ca
         assert person.full_name.startswith("Alex Example")
     assert Booking.objects.get().referral.safe_contact.safe_to_email
 
+    # Search by name still finds them with only the new key: the index was rewritten.
+    from referrals.search import person_search_parse
+
+    found = person_search_parse("alex example", organisations=[organisation_a.pk])
+    assert Referral.objects.filter(found.condition).count() == Referral.objects.count() == 4
+
     # Nothing left to do: a second run (or a re-run after an interruption) changes nothing.
     again = StringIO()
     call_command("rotate_encryption_keys", stdout=again)

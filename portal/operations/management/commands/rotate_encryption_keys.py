@@ -1,17 +1,22 @@
 from django.core.management.base import BaseCommand
 
 from portal.crypto.rotation import rotate_keys
+from referrals.name_index import name_index_rebuild
 
 
 class Command(BaseCommand):
     help = (
         "Re-encrypt every encrypted value with the first FIELD_ENCRYPTION_KEYS key and "
-        "recompute lookup hashes with the first LOOKUP_HASH_KEYS key. Safe to interrupt "
+        "recompute lookup hashes (and the names' search index) with the first "
+        "LOOKUP_HASH_KEYS key. Safe to interrupt "
         "and run again; afterwards the old keys can be removed."
     )
 
     def handle(self, *args, **options):
         report = rotate_keys(progress=lambda message: self.stdout.write(f"  … {message}"))
+        # The names' blind index is keyed by the lookup key too: rewrite it with the new
+        # one, so search still finds people once the old key is removed.
+        name_index_rebuild(progress=lambda message: self.stdout.write(f"  … {message}"))
         if report.rows_changed_meanwhile:
             self.stdout.write(
                 self.style.WARNING(
