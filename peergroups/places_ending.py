@@ -26,6 +26,7 @@ from .models import Booking, Group, Session
 from .services import (
     PeerGroupError,
     _lock_group,
+    _lock_person_then_group,
     _place_change_recorded,
     _promote,
     _queue_registrations,
@@ -76,7 +77,7 @@ def place_end(*, booking: Booking, outcome: str, actor: User, request=None) -> B
     if outcome not in ENDINGS:
         raise PeerGroupError("Choose completed or left.")
     with transaction.atomic():
-        group = _lock_group(booking.group)
+        group = _lock_person_then_group(booking.referral_id, booking.group)
         _require_may_end(group, actor)
         booking = (
             Booking.objects.select_for_update()

@@ -42,6 +42,14 @@ def _lock_group(group: Group) -> Group:
     return Group.objects.select_for_update().get(pk=group.pk)
 
 
+def _lock_person_then_group(referral_id, group: Group) -> Group:
+    """Lock one person's referral, then the group: the order a withdrawal of consent takes
+    them (it locks the referral, then releases each place under its group's lock), so a
+    change to that person's place and a withdrawal queue rather than deadlock."""
+    list(Referral.objects.select_for_update().filter(pk=referral_id).only("pk"))
+    return _lock_group(group)
+
+
 # --- Schedules and sessions -------------------------------------------------------------
 
 
@@ -266,7 +274,7 @@ def booking_offer(
     ``override_reason`` says why it is offered anyway: recorded, on the timeline, audited.
     """
     with transaction.atomic():
-        group = _lock_group(group)
+        group = _lock_person_then_group(referral.pk, group)
         _require_staff(group.organisation, actor)
         referral = Referral.objects.get(pk=referral.pk)  # fresh: consent may just have changed
         if referral.organisation_id != group.organisation_id:
@@ -307,7 +315,7 @@ def booking_confirm(*, booking: Booking, request=None) -> Booking:
     """The person accepts their offer. A full group puts them on the waiting list instead."""
     expired = False
     with transaction.atomic():
-        group = _lock_group(booking.group)
+        group = _lock_person_then_group(booking.referral_id, booking.group)
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         now = timezone.now()
         if booking.state == Booking.State.CONFIRMED:
@@ -397,7 +405,7 @@ def booking_release(
     if state not in (Booking.State.DECLINED, Booking.State.CANCELLED):
         raise PeerGroupError("A place can only be declined or cancelled.")
     with transaction.atomic():
-        group = _lock_group(booking.group)
+        group = _lock_person_then_group(booking.referral_id, booking.group)
         if actor is not None:
             _require_staff(group.organisation, actor)
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
@@ -416,7 +424,7 @@ def booking_release(
 
 @transaction.atomic
 def offer_approve(*, booking: Booking, actor: User) -> Booking:
-    group = _lock_group(booking.group)
+    group = _lock_person_then_group(booking.referral_id, booking.group)
     _require_staff(group.organisation, actor)
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
     if booking.state != Booking.State.AWAITING_APPROVAL:

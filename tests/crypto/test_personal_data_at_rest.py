@@ -172,6 +172,10 @@ PLAIN_FIELDS_ALLOWED = {
             "languages",
             "status",
             "check_note",
+            # Who checked a service's public details (a staff name or "Library editors")
+            # and the public page they checked them against: about the service.
+            "assured_by",
+            "assured_from",
         ]
     },
     **{
@@ -204,6 +208,8 @@ PLAIN_FIELDS_ALLOWED = {
     **{f"resources.Pack.{name}": CONTENT for name in ["key", "title", "purpose", "default_for"]},
     "resources.Delivery.method": CODE,
     "resources.Delivery.token_hash": TECHNICAL,
+    "peergroups.CalendarFeed.token_hash": TECHNICAL,
+    "referrals.ReferralNameToken.hash": "keyed hash of one word of a name, for search",
 }
 OUR_APPS = ("portal.", "referrals", "peergroups", "resources")
 TEXT_LIKE = (models.CharField, models.TextField, models.JSONField, models.GenericIPAddressField)

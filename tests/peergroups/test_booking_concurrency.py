@@ -77,3 +77,44 @@ def test_a_second_confirmation_of_the_same_offer_changes_nothing(organisation_a)
     assert Booking.objects.filter(state="confirmed").count() == 1
     with pytest.raises(PeerGroupError):
         booking_confirm(booking=make_offer(group, make_referral(organisation_a), hours=-1))
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_a_confirmation_and_a_withdrawal_at_the_same_moment_do_not_deadlock(organisation_a, round_):
+    """A withdrawal locks the person, then each place's group; a confirmation takes them in
+    the same order, so one waits for the other instead of both failing."""
+    from referrals.models import Referral
+    from referrals.services import consent_withdraw
+
+    group = GroupFactory(organisation=organisation_a, capacity=4)
+    person = make_referral(organisation_a)
+    booking = make_offer(group, person)
+    start = threading.Barrier(2)
+    errors = []
+
+    def run(action):
+        try:
+            start.wait()
+            action()
+        except PeerGroupError:
+            pass  # the offer had already gone with the withdrawal: a proper answer
+        except Exception as error:  # a deadlock would land here
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=run, args=(lambda: booking_confirm(booking=booking),)),
+        threading.Thread(
+            target=run,
+            args=(lambda: consent_withdraw(referral=person, method="private_link"),),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert Referral.objects.get(pk=person.pk).consent_withdrawn_at is not None
+    assert Booking.objects.get(pk=booking.pk).state == Booking.State.CANCELLED
