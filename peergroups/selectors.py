@@ -317,3 +317,14 @@ def upcoming_call(*, referral) -> InitialCallSlot | None:
         .order_by("starts_at")
         .first()
     )
+
+
+def last_ended_place(*, referral) -> str:
+    """How the person's most recent place ended ("completed" or "left"), or "" if none has."""
+    return (
+        Booking.objects.filter(referral=referral, state__in=Booking.ENDED)
+        .order_by("-ended_at")
+        .values_list("state", flat=True)
+        .first()
+        or ""
+    )

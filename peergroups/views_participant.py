@@ -147,7 +147,12 @@ def _page(request, referral, *, contact_form: SupportContactForm | None = None, 
         "peergroups/participant/page.html",
         {
             "reference": display_reference(referral.reference),
-            "status": support_page.support_status(referral=referral, call=call, places=places),
+            "status": support_page.support_status(
+                referral=referral,
+                call=call,
+                places=places,
+                ended=selectors.last_ended_place(referral=referral),
+            ),
             **_call_section(referral, call=call, may_book_call=may_book_call),
             "places": places,
             "questionnaires": questionnaires_due(referral=referral),

@@ -44,6 +44,8 @@ class Stage:
     PLACE_OFFERED = "place_offered"
     WAITING_LIST = "waiting_list"
     IN_GROUP = "in_group"
+    # Their place has ended: they finished the course, or left the group.
+    FINISHED = "finished"
     SIGNPOSTED = "signposted"
     CLOSED = "closed"
 
@@ -58,16 +60,24 @@ class SupportStatus:
     call: InitialCallSlot | None = None
     offer: Booking | None = None
     next_meeting: Session | None = None
+    # For a place that ended: "completed" or "left".
+    ended: str = ""
 
 
 def support_status(
-    *, referral: Referral, call: InitialCallSlot | None, places: list, today: date | None = None
+    *,
+    referral: Referral,
+    call: InitialCallSlot | None,
+    places: list,
+    ended: str = "",
+    today: date | None = None,
 ) -> SupportStatus:
     """Where things stand for the person, from what the page has already read: their
     next call (``selectors.upcoming_call``) and places (``selectors.participant_places``).
 
     The furthest step reached wins: in a group, then a place offered, on a waiting list,
-    a call booked, talked with us, in contact, received.
+    a call booked, a place that has ended (``ended``: its state), talked with us, in
+    contact, received.
     """
     today = today or timezone.localdate()
     if referral.state == State.CLOSED:
@@ -87,6 +97,8 @@ def support_status(
         return SupportStatus(stage=Stage.WAITING_LIST)
     if call is not None:
         return SupportStatus(stage=Stage.CALL_BOOKED, call=call)
+    if ended:
+        return SupportStatus(stage=Stage.FINISHED, ended=ended)
     if referral.state == State.SIGNPOSTED:
         return SupportStatus(stage=Stage.SIGNPOSTED)
     if referral.state in (State.ASSESSED, State.PLACED, State.WAITLISTED):

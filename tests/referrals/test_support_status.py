@@ -59,3 +59,28 @@ def test_the_furthest_step_wins(organisation_a, caseworker_a, facilitator_a):
     status = status_of(person)
     assert status.stage == Stage.IN_GROUP
     assert status.next_meeting is not None
+
+
+@pytest.mark.parametrize(("outcome", "words"), [("completed", "finished"), ("left", "left")])
+def test_a_place_that_ended_says_so(
+    outcome, words, client, organisation_a, caseworker_a, facilitator_a, coordinator_a
+):
+    from peergroups.models import Booking
+    from peergroups.places_ending import place_end
+    from tests.private_links import open_place_page
+
+    person = person_at(
+        "in_group", organisation=organisation_a, caseworker=caseworker_a, facilitator=facilitator_a
+    )
+    booking = Booking.objects.get(referral=person, state=Booking.State.CONFIRMED)
+    place_end(booking=booking, outcome=outcome, actor=coordinator_a)
+
+    status = support_status(
+        referral=person,
+        call=selectors.upcoming_call(referral=person),
+        places=selectors.participant_places(referral=person),
+        ended=selectors.last_ended_place(referral=person),
+    )
+    assert (status.stage, status.ended) == (Stage.FINISHED, outcome)
+    page = open_place_page(client, person).content.decode()
+    assert f"You have {words} your group." in page
