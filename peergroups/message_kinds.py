@@ -189,19 +189,10 @@ def _message_to_group_examples() -> list[dict]:
 def _message_to_group_still_wanted(context: dict) -> str | None:
     """A group message may wait days for a person's safe time: by then their place may
     have ended, their referral may be closed, or they may have asked us to stop."""
-    from referrals.models import Referral
+    from referrals.message_kinds import referral_no_longer_reachable
 
-    referral = (
-        Referral.objects.filter(pk=context.get("referral_id"))
-        .only("state", "consent_withdrawn_at", "anonymised_at")
-        .first()
-    )
-    if referral is None:
-        return "the record no longer exists"
-    if not referral.is_contactable:
-        return "the person withdrew consent to contact"
-    if not referral.is_open:
-        return "the referral was closed"
+    if gone := referral_no_longer_reachable(context):
+        return gone
     if not _place_in_state(context, Booking.State.CONFIRMED):
         return "their place in the group ended"
     return None

@@ -57,12 +57,18 @@ def _caseworker_message_still_wanted(context: dict) -> str | None:
     """A caseworker's message may wait days for a safe time: by then the referral may be
     closed, or the person may have asked us to stop. Messages written before the context
     named the referral have no "referral_id"."""
-    from .models import Referral
-
     if "referral_id" not in context:
         return None
+    return referral_no_longer_reachable(context)
+
+
+def referral_no_longer_reachable(context: dict) -> str | None:
+    """Why a message waiting for the person in ``context["referral_id"]`` must not go now
+    (gone, consent withdrawn, closed), or None: for every kind that waits for a person."""
+    from .models import Referral
+
     referral = (
-        Referral.objects.filter(pk=context["referral_id"])
+        Referral.objects.filter(pk=context.get("referral_id"))
         .only("state", "consent_withdrawn_at", "anonymised_at")
         .first()
     )

@@ -28,3 +28,19 @@ def keep_screenshot(page, name: str) -> None:
     folder = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+PHONE = {"width": 375, "height": 740}
+
+
+def no_violations(page) -> None:
+    """axe-core finds nothing on the page as it is now."""
+    from tests.browser.conftest import axe_violations, format_violations
+
+    violations = axe_violations(page)
+    assert violations == [], f"{page.url}\n{format_violations(violations)}"
+
+
+def no_sideways_scrolling(page, width: int = PHONE["width"]) -> None:
+    scrolled = page.evaluate("document.documentElement.scrollWidth")
+    assert scrolled <= width, f"{page.url} scrolls sideways ({scrolled}px)"

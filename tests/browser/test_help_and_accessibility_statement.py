@@ -8,21 +8,9 @@ import pytest
 from django.urls import reverse
 
 from tests.browser.conftest import axe_violations, format_violations
-from tests.browser.helpers import keep_screenshot
+from tests.browser.helpers import PHONE, keep_screenshot, no_sideways_scrolling, no_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PHONE = {"width": 375, "height": 740}
-
-
-def no_violations(page) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{page.url}\n{format_violations(violations)}"
-
-
-def no_sideways_scrolling(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} scrolls sideways ({width}px)"
 
 
 def test_from_the_home_page_to_help_if_someone_may_harm_themselves(axe_page, live_server):
