@@ -164,11 +164,9 @@ def kept_apart_for_referral(*, referral: Referral) -> list[KeptApartLine]:
             "created_by__email",
             "first__id",
             "first__reference",
-            "first__full_name",
             "first__state",
             "second__id",
             "second__reference",
-            "second__full_name",
             "second__state",
         )
         .order_by("created_at")

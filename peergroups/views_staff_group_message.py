@@ -5,7 +5,7 @@ is audited."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
@@ -49,7 +49,8 @@ def _as_they_get_it(group, body: str, *, by_email: bool, by_text: bool) -> dict:
 def group_message(request, group_id):
     group = selectors.group_for_staff(user=request.user, group_id=group_id)
     if not may_message_group(request.user, group):
-        raise PermissionDenied("Only the group's facilitators and coordinators message it.")
+        # As for session notes: a group this person does not run is not theirs to see.
+        raise Http404("Only the group's facilitators and coordinators message it.")
     personal_data_shown(request, organisation=group.organisation, target=group)
     reaches = group_message_reach(group=group)
     reached = [r for r in reaches if r.reached]

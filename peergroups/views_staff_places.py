@@ -46,7 +46,7 @@ def place_end_view(request, group_id, booking_id):
     else:
         messages.success(
             request,
-            f"{_reference(booking)} marked as {ENDINGS[outcome]}. "
+            f"{_reference(booking)} has {ENDINGS[outcome]}. "
             "If they are asked questions when their place ends, we will tell them in a safe "
             "way, at a safe time.",
         )

@@ -284,7 +284,8 @@ def test_a_caseworker_cannot_open_it_and_another_organisation_gets_404(
     client, group, caseworker_a, caseworker_b
 ):
     sign_in(client, caseworker_a)
-    assert client.get(url(group)).status_code == 403
+    # Not found, as for a group's session notes: not a group this person runs.
+    assert client.get(url(group)).status_code == 404
     client.logout()
     sign_in(client, caseworker_b)
     assert client.get(url(group)).status_code == 404

@@ -196,7 +196,7 @@ def test_the_group_page_offers_each_ending_and_lists_ended_places(client, group,
         follow=True,
     )
     page = response.content.decode()
-    assert "marked as left the group" in page
+    assert "has left the group" in page
     assert "Places that have ended" in page and "left the group on" in page
 
 
