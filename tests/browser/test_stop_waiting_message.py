@@ -51,7 +51,7 @@ def test_a_caseworker_stops_a_message_waiting_for_a_safe_time(
         page.get_by_label("Your message").fill(WORDS)
         page.get_by_role("button", name="Send the message").click()
         page.wait_for_url(f"**{path}")
-        waiting = page.locator("h2:text('Messages') ~ p").first.inner_text()
+        waiting = page.locator("h2:text('Messages') ~ .table-wrapper tbody tr").first.inner_text()
         assert f"Waiting for a safe time, until {monday_10am:%A} {monday_10am.day}" in waiting
         check(page, detail)  # with the button, desktop then 320 px
 
@@ -60,7 +60,7 @@ def test_a_caseworker_stops_a_message_waiting_for_a_safe_time(
         page.get_by_role("button", name="Stop this message").click()
         page.wait_for_url(f"**{path}")
         assert "Message stopped. It will not be sent." in page.content()
-        stopped = page.locator("h2:text('Messages') ~ p").first.inner_text()
+        stopped = page.locator("h2:text('Messages') ~ .table-wrapper tbody tr").first.inner_text()
         assert "(stopped by caseworker)" in stopped
         assert page.get_by_role("button", name="Stop this message").count() == 0
         keep_screenshot(page, "message-stopped")

@@ -16,6 +16,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PAGES = {
     "Bare view (baseline)",
     "Caseworker queue",
+    # Finding a person: by name, by a word every name shares, by reference, by email.
+    "Find a person by name",
+    "Find by a name word everyone has",
+    "Find by reference typed with spaces",
+    "Find by email",
     "Referral page",
     "Group page with roster",
     "Session register",
